@@ -1,0 +1,115 @@
+"""Command line of the worker: train | predict | embed | serve | threads.
+
+  python -m pioneer_worker train --spec SPEC.json        (or --spec - for stdin)
+  python -m pioneer_worker predict --model DIR --input IN.jsonl --out PREDS.jsonl [--kind classification|token]
+  python -m pioneer_worker embed --model minilm --input IN.jsonl --out EMB.jsonl
+  python -m pioneer_worker serve
+  python -m pioneer_worker threads                       (measure and print CPU thread timings)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import traceback
+
+from .events import claim_stdout, emit, log
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="pioneer_worker")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    p.add_argument("--threads", type=int, default=None)
+    sub = p.add_subparsers(dest="command", required=True)
+    t = sub.add_parser("train")
+    t.add_argument("--spec", required=True)
+    pr = sub.add_parser("predict")
+    pr.add_argument("--model", required=True)
+    pr.add_argument("--input", required=True)
+    pr.add_argument("--out", required=True)
+    pr.add_argument("--batch-size", type=int, default=64)
+    e = sub.add_parser("embed")
+    e.add_argument("--model", default="minilm")
+    e.add_argument("--input", required=True)
+    e.add_argument("--out", required=True)
+    e.add_argument("--batch-size", type=int, default=64)
+    sub.add_parser("serve")
+    sub.add_parser("threads")
+    return p
+
+
+def _write_jsonl(path: str, rows) -> None:
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    os.replace(tmp, path)
+
+
+def run(args: argparse.Namespace) -> None:
+    if args.command == "train":
+        from .config import TrainConfig
+        from .train import train
+
+        raw = json.load(sys.stdin) if args.spec == "-" else None
+        config = TrainConfig.from_dict(raw) if raw is not None else TrainConfig.from_file(args.spec)
+        if args.device != "auto" and config.device == "auto":
+            config.device = args.device
+        train(config)
+    elif args.command == "predict":
+        from .data import read_jsonl
+        from .model import load_student, read_manifest
+        from .predict import predict
+        from .runtime import configure
+
+        started = time.perf_counter()
+        device = configure(args.device, args.threads)
+        student, tokenizer, manifest = load_student(args.model, device)
+        examples = read_jsonl(args.input, read_manifest(args.model)["kind"])
+        loaded = time.perf_counter()
+        preds = predict(student, tokenizer, manifest, examples, batch_size=args.batch_size, device=device)
+        _write_jsonl(args.out, preds)
+        elapsed = time.perf_counter() - loaded
+        emit("done", artifacts={"predictions": args.out},
+             metrics={"n": len(preds), "load_s": round(loaded - started, 3), "predict_s": round(elapsed, 3),
+                      "examples_per_s": round(len(preds) / max(elapsed, 1e-9), 1)})
+    elif args.command == "embed":
+        from .data import read_jsonl
+        from .embed import Embedder
+        from .runtime import configure
+
+        device = configure(args.device, args.threads)
+        examples = read_jsonl(args.input, "classification")
+        vectors = Embedder(args.model, device).embed([ex.text or "" for ex in examples], args.batch_size)
+        _write_jsonl(args.out, ({"id": ex.id, "embedding": v} for ex, v in zip(examples, vectors)))
+        emit("done", artifacts={"embeddings": args.out}, metrics={"n": len(vectors), "dim": len(vectors[0])})
+    elif args.command == "serve":
+        from .serve import serve
+
+        serve(args.device, args.threads)
+    elif args.command == "threads":
+        from .runtime import measure_threads
+
+        emit("done", artifacts={}, metrics={"seconds_per_step_by_threads": measure_threads()})
+
+
+def main() -> int:
+    claim_stdout()
+    args = _parser().parse_args()
+    try:
+        run(args)
+        return 0
+    except KeyboardInterrupt:
+        emit("error", type="Interrupted", message="interrupted")
+        return 130
+    except Exception as err:
+        log(traceback.format_exc())
+        emit("error", type=type(err).__name__, message=str(err), field=getattr(err, "field", None))
+        return 2 if type(err).__name__ in ("SpecError", "DataError") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
