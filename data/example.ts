@@ -1,0 +1,97 @@
+import { z } from "zod";
+
+/** What a data set teaches: one label per text, or one BIO tag per token. */
+export const TaskKind = z.enum(["classification", "token"]);
+export type TaskKind = z.infer<typeof TaskKind>;
+
+/** `O`, or `B-X` / `I-X` with a non-empty entity type X (no whitespace). */
+export const BIO_TAG = /^(?:O|[BI]-\S+)$/;
+
+const NON_EMPTY_STRING = "expected a non-empty string";
+const STRING = "expected a string";
+const POSITIVE_NUMBER = "expected a positive number";
+const BIO_MESSAGE = "expected a BIO tag (O, B-TYPE or I-TYPE)";
+
+const nonEmptyString = z.string({ error: NON_EMPTY_STRING }).min(1, { error: NON_EMPTY_STRING });
+
+/** Stable identity of an example within its data set (the reader turns numeric ids into strings). */
+export const ExampleId = nonEmptyString;
+
+/** Relative importance in the loss; absent means 1. */
+export const ExampleWeight = z.number({ error: POSITIVE_NUMBER }).positive({ error: POSITIVE_NUMBER });
+
+export const ClassificationExample = z.object({
+  id: ExampleId,
+  text: nonEmptyString,
+  label: nonEmptyString,
+  weight: ExampleWeight.optional(),
+  /** A model's predicted label, when the file holds predictions next to the gold label. */
+  pred: z.string({ error: STRING }).optional(),
+  /** Free-form pipeline stage marker (e.g. "seed", "synthetic", "review"). */
+  stage: z.string({ error: STRING }).optional(),
+});
+export type ClassificationExample = z.infer<typeof ClassificationExample>;
+
+const tokenList = z
+  .array(nonEmptyString, { error: "expected a non-empty array of non-empty strings" })
+  .min(1, { error: "expected a non-empty array of non-empty strings" });
+
+export const TokenExample = z
+  .object({
+    id: ExampleId,
+    tokens: tokenList,
+    tags: z.array(z.string({ error: BIO_MESSAGE }).regex(BIO_TAG, { error: BIO_MESSAGE }), {
+      error: "expected an array of BIO tags (O, B-TYPE or I-TYPE)",
+    }),
+    weight: ExampleWeight.optional(),
+    /** A model's predicted tags, one per token. */
+    pred: z.array(z.string({ error: STRING }), { error: "expected an array of strings" }).optional(),
+    stage: z.string({ error: STRING }).optional(),
+  })
+  .superRefine((example, ctx) => {
+    const { tokens, tags, pred } = example;
+    if (!Array.isArray(tokens)) return;
+    if (Array.isArray(tags) && tags.length !== tokens.length) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["tags"],
+        message: `has ${count(tags.length, "tag")} but "tokens" has ${count(tokens.length, "token")}; give exactly one tag per token`,
+      });
+    }
+    if (Array.isArray(pred) && pred.length !== tokens.length) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["pred"],
+        message: `has ${count(pred.length, "predicted tag")} but "tokens" has ${count(tokens.length, "token")}; give exactly one per token`,
+      });
+    }
+  });
+export type TokenExample = z.infer<typeof TokenExample>;
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+export type Example = ClassificationExample | TokenExample;
+
+export const ClassificationDataset = z.object({
+  kind: z.literal("classification"),
+  /** The file the examples were read from (as given to the reader). */
+  path: z.string(),
+  examples: z.array(ClassificationExample),
+});
+export type ClassificationDataset = z.infer<typeof ClassificationDataset>;
+
+export const TokenDataset = z.object({
+  kind: z.literal("token"),
+  path: z.string(),
+  examples: z.array(TokenExample),
+});
+export type TokenDataset = z.infer<typeof TokenDataset>;
+
+export const Dataset = z.discriminatedUnion("kind", [ClassificationDataset, TokenDataset]);
+export type Dataset = z.infer<typeof Dataset>;
+
+export function isTokenExample(example: Example): example is TokenExample {
+  return "tokens" in example;
+}

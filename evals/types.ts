@@ -1,0 +1,48 @@
+import { z } from "zod";
+
+/** One classifier output for one example, as written by the inference side. */
+export const ClassificationPredictionSchema = z.object({
+  id: z.string().min(1),
+  label: z.string(),
+  /** Probability-like score of `label`, in [0, 1]. */
+  confidence: z.number().min(0).max(1),
+  /** Full distribution over the model's labels, when the runtime exposes it. */
+  probs: z.record(z.string(), z.number()).optional(),
+  /** True when `confidence` fell below the deployment threshold (the label may have been replaced by a fallback). */
+  below_threshold: z.boolean().optional(),
+});
+export type ClassificationPrediction = z.infer<typeof ClassificationPredictionSchema>;
+
+/** One token-classifier output for one sentence: one IOB2 tag (and optionally one confidence) per token. */
+export const TokenPredictionSchema = z
+  .object({
+    id: z.string().min(1),
+    tags: z.array(z.string()),
+    confidences: z.array(z.number()).optional(),
+  })
+  .refine((p) => p.confidences === undefined || p.confidences.length === p.tags.length, {
+    message: "confidences must have one entry per tag",
+    path: ["confidences"],
+  });
+export type TokenPrediction = z.infer<typeof TokenPredictionSchema>;
+
+/** A labelled text-classification example. */
+export const GoldClassificationExampleSchema = z.object({
+  id: z.string().min(1),
+  text: z.string(),
+  label: z.string(),
+});
+export type GoldClassificationExample = z.infer<typeof GoldClassificationExampleSchema>;
+
+/** A labelled token-classification sentence: one IOB2 tag per token. */
+export const GoldTokenExampleSchema = z
+  .object({
+    id: z.string().min(1),
+    tokens: z.array(z.string()),
+    tags: z.array(z.string()),
+  })
+  .refine((e) => e.tokens.length === e.tags.length, {
+    message: "tokens and tags must have the same length",
+    path: ["tags"],
+  });
+export type GoldTokenExample = z.infer<typeof GoldTokenExampleSchema>;

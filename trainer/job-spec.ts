@@ -1,0 +1,35 @@
+import { z } from "zod";
+
+/** A fine-tune job as the Python worker reads it (trainer/worker/pioneer_worker/config.py mirrors
+ * this schema field for field; snake_case because it crosses into Python as JSON). */
+export const JobSpec = z
+  .object({
+    kind: z.enum(["classification", "token"]).describe("one label per text, or BIO tags per token"),
+    train_path: z.string().min(1).describe("normalized JSONL the worker trains on"),
+    out_dir: z.string().min(1).describe("directory the model is written to"),
+    model: z.string().min(1).default("minilm").describe("minilm (packaged all-MiniLM-L6-v2), a HF id or a local dir"),
+    strategy: z.enum(["head", "lora", "full"]).default("full").describe("frozen encoder + head, LoRA adapters, or full fine-tune"),
+    dev_path: z.string().min(1).optional().describe("JSONL scored after epochs"),
+    labels: z.array(z.string().min(1)).optional().describe("label or tag set, in output order"),
+    epochs: z.number().positive().optional().describe("passes over the data; default by strategy (head 30, lora 8, full 5)"),
+    max_steps: z.number().int().positive().optional().describe("stop after this many optimizer steps"),
+    learning_rate: z.number().positive().optional().describe("peak learning rate; default by strategy"),
+    batch_size: z.number().int().positive().default(32),
+    max_length: z.number().int().min(8).max(512).optional().describe("sub-word tokens kept; default 64 (text) / 128 (token)"),
+    seed: z.number().int().default(0).describe("same seed and data give the same model"),
+    weight_decay: z.number().min(0).optional(),
+    warmup_ratio: z.number().min(0).max(1).optional(),
+    dropout: z.number().min(0).max(1).optional(),
+    class_weights: z.union([z.literal("balanced"), z.record(z.string(), z.number().positive())]).optional(),
+    lora_r: z.number().int().positive().optional(),
+    lora_alpha: z.number().int().positive().optional(),
+    lora_dropout: z.number().min(0).max(1).optional(),
+    confidence_threshold: z.number().min(0).max(1).optional().describe("predictions under this top probability are flagged"),
+    oos_label: z.string().min(1).optional().describe("out-of-scope label, e.g. CLINC150's oos"),
+    device: z.enum(["auto", "cpu", "cuda"]).default("auto"),
+    threads: z.number().int().positive().optional().describe("CPU threads; default chosen by measurement"),
+  })
+  .strict();
+
+export type JobSpec = z.infer<typeof JobSpec>;
+export type JobSpecInput = z.input<typeof JobSpec>;

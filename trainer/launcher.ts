@@ -1,0 +1,132 @@
+import { execa } from "execa";
+import { JobSpec, type JobSpecInput } from "./job-spec.ts";
+import { workerEnv, workerPython } from "./python-env.ts";
+import {
+  WorkerCancelledError,
+  WorkerCrashedError,
+  WorkerProtocolError,
+  WorkerReportedError,
+  WorkerTimeoutError,
+} from "./worker-errors.ts";
+import { type DoneEvent, type MetricEvent, type ProgressEvent, WorkerEvent } from "./worker-events.ts";
+
+export interface WorkerRunOptions {
+  /** Written to the worker's stdin (e.g. a job spec for `train --spec -`). */
+  input?: string;
+  /** Aborting kills the worker (SIGTERM, then SIGKILL after 2 s) and rejects with WorkerCancelledError. */
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  /** Extra arguments before the command, e.g. ["--device", "cpu", "--threads", "1"]. */
+  globalArgs?: string[];
+  onEvent?: (event: WorkerEvent) => void;
+  onProgress?: (event: ProgressEvent) => void;
+  onMetric?: (event: MetricEvent) => void;
+  /** Every stderr line (worker logs). By default they are kept only for error reports. */
+  onLog?: (line: string) => void;
+}
+
+const STDERR_TAIL_LINES = 40;
+
+/** Runs one worker command and yields its events as they arrive; returns the done event.
+ * Throws a typed error (reported, crashed, timed out, cancelled) instead of returning. */
+export async function* streamWorker(args: string[], options: WorkerRunOptions = {}): AsyncGenerator<WorkerEvent, DoneEvent> {
+  const stderrTail: string[] = [];
+  const child = execa(workerPython(), ["-m", "pioneer_worker", ...(options.globalArgs ?? []), ...args], {
+    env: workerEnv(),
+    input: options.input,
+    stdin: options.input === undefined ? "ignore" : "pipe",
+    cancelSignal: options.signal,
+    timeout: options.timeoutMs,
+    forceKillAfterDelay: 2000,
+    reject: false,
+    buffer: false,
+  });
+  child.stderr?.setEncoding("utf8");
+  let pending = "";
+  child.stderr?.on("data", (chunk: string) => {
+    const lines = (pending + chunk).split(/\r?\n|\r/);
+    pending = lines.pop() ?? "";
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      stderrTail.push(line);
+      if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
+      options.onLog?.(line);
+    }
+  });
+
+  let done: DoneEvent | undefined;
+  let reported: WorkerReportedError | undefined;
+  let protocolError: WorkerProtocolError | undefined;
+  try {
+    for await (const line of child.iterable({ from: "stdout" })) {
+      if (!line.trim()) continue;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        protocolError = new WorkerProtocolError(line, "not JSON");
+        continue;
+      }
+      const checked = WorkerEvent.safeParse(parsed);
+      if (!checked.success) {
+        protocolError = new WorkerProtocolError(line, checked.error.issues[0]?.message ?? "invalid event");
+        continue;
+      }
+      const event = checked.data;
+      options.onEvent?.(event);
+      if (event.event === "progress") options.onProgress?.(event);
+      if (event.event === "metric") options.onMetric?.(event);
+      if (event.event === "done") done = event;
+      if (event.event === "error") {
+        reported = new WorkerReportedError(event.type, event.message, event.field ?? null, "");
+      }
+      yield event;
+    }
+  } catch {
+    // The stream ends abruptly when the process is killed; the result below says why.
+  }
+  const result = await child;
+  if (pending.trim()) stderrTail.push(pending);
+  const tail = stderrTail.join("\n");
+  if (result.isCanceled || options.signal?.aborted) throw new WorkerCancelledError();
+  if (result.timedOut) throw new WorkerTimeoutError(options.timeoutMs ?? 0, tail);
+  if (reported) throw new WorkerReportedError(reported.type, reported.detail, reported.field, tail);
+  if (result.exitCode !== 0 || !done) {
+    if (protocolError && result.exitCode === 0) throw protocolError;
+    throw new WorkerCrashedError(result.exitCode ?? null, result.signal ?? null, tail);
+  }
+  return done;
+}
+
+/** Runs a worker command to completion, delivering events to the callbacks. */
+export async function runWorker(args: string[], options: WorkerRunOptions = {}): Promise<DoneEvent> {
+  const stream = streamWorker(args, options);
+  for (;;) {
+    const next = await stream.next();
+    if (next.done) return next.value;
+  }
+}
+
+export interface TrainResult {
+  modelDir: string;
+  metrics: Record<string, unknown>;
+}
+
+/** Validates the spec, fine-tunes through the worker and returns the model directory. */
+export async function trainModel(spec: JobSpecInput, options: Omit<WorkerRunOptions, "input"> = {}): Promise<TrainResult> {
+  const valid = JobSpec.parse(spec);
+  const done = await runWorker(["train", "--spec", "-"], { ...options, input: JSON.stringify(valid) });
+  return { modelDir: String(done.artifacts.model_dir), metrics: done.metrics };
+}
+
+/** Predicts every example of a normalized JSONL file into an output JSONL file. */
+export async function predictFile(
+  modelDir: string,
+  inputPath: string,
+  outPath: string,
+  options: WorkerRunOptions & { batchSize?: number } = {},
+): Promise<DoneEvent> {
+  const args = ["predict", "--model", modelDir, "--input", inputPath, "--out", outPath];
+  if (options.batchSize) args.push("--batch-size", String(options.batchSize));
+  return runWorker(args, options);
+}
