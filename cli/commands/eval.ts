@@ -1,0 +1,48 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { readExamples } from "../../data/index.ts";
+import { type ModelEvaluation, evaluateModel } from "../../evals/evaluate-model.ts";
+import { readModelDir } from "../../trainer/model-dir.ts";
+import { resolveModelDir } from "../context.ts";
+import { UsageError } from "../usage-error.ts";
+
+export const EVAL_USAGE = `pioneer eval --model DIR|ID --data TEST.jsonl|csv [--json] [--registry DIR]
+  prints accuracy, macro-F1, per-class P/R/F1 and confused pairs (classification),
+  or entity-level strict P/R/F1 per type (token); --json prints one JSON object`;
+
+/** The JSON contract: accuracy + macro_f1 (classification) or entity_f1 (token) at the top level. */
+export function evaluationJson(evaluation: ModelEvaluation, model: { dir: string; id: string | null }): Record<string, unknown> {
+  const base = { model_dir: model.dir, version: model.id, kind: evaluation.kind };
+  if (evaluation.kind === "classification") {
+    const m = evaluation.metrics;
+    return { ...base, ...m }; // accuracy and macro_f1 are top-level fields of m
+  }
+  const m = evaluation.metrics;
+  return { ...base, entity_f1: m.f1, entity_precision: m.precision, entity_recall: m.recall, ...m };
+}
+
+export async function evalCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: { model: { type: "string" }, data: { type: "string" }, json: { type: "boolean", default: false }, registry: { type: "string" } },
+  });
+  if (!values.model || !values.data) throw new UsageError("eval needs --model and --data");
+  const model = await resolveModelDir(values.model, values.registry);
+  const manifest = await readModelDir(model.dir);
+  const dataset = await readExamples(values.data, { kind: manifest.kind });
+  const work = await mkdtemp(join(tmpdir(), "pioneer-eval-"));
+  try {
+    const evaluation = await evaluateModel(model.dir, dataset, work);
+    if (values.json) {
+      console.log(JSON.stringify(evaluationJson(evaluation, model)));
+      return;
+    }
+    console.log(`model ${model.id ?? model.dir} on ${values.data} (${dataset.examples.length} examples)`);
+    console.log(evaluation.report);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

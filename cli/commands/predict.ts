@@ -1,0 +1,33 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { readExamples, writeExamplesJsonl } from "../../data/index.ts";
+import { predictFile } from "../../trainer/launcher.ts";
+import { readModelDir } from "../../trainer/model-dir.ts";
+import { resolveModelDir } from "../context.ts";
+import { UsageError } from "../usage-error.ts";
+
+export const PREDICT_USAGE = `pioneer predict --model DIR|ID --data INPUT.jsonl|csv --out PREDICTIONS.jsonl [--registry DIR]
+  one JSON line per input: label, confidence, below_threshold and probs (classification),
+  or tags, confidences and entity spans (token); input files use the training format`;
+
+export async function predictCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: { model: { type: "string" }, data: { type: "string" }, out: { type: "string" }, registry: { type: "string" } },
+  });
+  if (!values.model || !values.data || !values.out) throw new UsageError("predict needs --model, --data and --out");
+  const model = await resolveModelDir(values.model, values.registry);
+  const manifest = await readModelDir(model.dir);
+  const dataset = await readExamples(values.data, { kind: manifest.kind });
+  const work = await mkdtemp(join(tmpdir(), "pioneer-predict-"));
+  try {
+    await writeExamplesJsonl(join(work, "input.jsonl"), dataset.examples);
+    const done = await predictFile(model.dir, join(work, "input.jsonl"), resolve(values.out));
+    console.error(`${done.metrics.n} predictions written to ${values.out} (${done.metrics.examples_per_s} examples/s)`);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

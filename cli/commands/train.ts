@@ -1,0 +1,98 @@
+import { mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { dataVersionHash, readExamples, writeExamplesJsonl } from "../../data/index.ts";
+import { JobSpec } from "../../trainer/job-spec.ts";
+import { trainModel } from "../../trainer/launcher.ts";
+import { readModelDir } from "../../trainer/model-dir.ts";
+import { openRegistry, parseNumber } from "../context.ts";
+import { progressPrinter } from "../progress-bar.ts";
+import { UsageError } from "../usage-error.ts";
+
+export const TRAIN_USAGE = `pioneer train --data TRAIN.jsonl|csv --out DIR [options]
+  --kind classification|token   default: detected from the data
+  --model minilm|<hf id|dir>    default: minilm (packaged all-MiniLM-L6-v2)
+  --strategy head|lora|full     default: full
+  --dev DEV.jsonl               scored during training
+  --epochs N --seed N --lr X --batch-size N --max-length N
+  --class-weights balanced      --oos-label LABEL (e.g. oos)
+  --parent ID                   registry version this one derives from
+  --promote                     make it the promoted version
+  --registry DIR                default: $PIONEER_REGISTRY or ./.pioneer/registry
+  --json                        print the registered manifest as JSON`;
+
+export async function trainCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      data: { type: "string" }, out: { type: "string" }, kind: { type: "string" }, model: { type: "string", default: "minilm" },
+      strategy: { type: "string", default: "full" }, dev: { type: "string" }, epochs: { type: "string" }, seed: { type: "string" },
+      lr: { type: "string" }, "batch-size": { type: "string" }, "max-length": { type: "string" }, "class-weights": { type: "string" },
+      "oos-label": { type: "string" }, parent: { type: "string" }, promote: { type: "boolean", default: false },
+      registry: { type: "string" }, json: { type: "boolean", default: false }, threads: { type: "string" },
+    },
+  });
+  if (!values.data || !values.out) throw new UsageError("train needs --data and --out");
+  if (values.kind && values.kind !== "classification" && values.kind !== "token") {
+    throw new UsageError(`--kind must be classification or token, got "${values.kind}"`);
+  }
+  // 1. Read and validate the data (errors name file, line and field).
+  const train = await readExamples(values.data, values.kind ? { kind: values.kind as "classification" | "token" } : {});
+  const dev = values.dev ? await readExamples(values.dev, { kind: train.kind }) : undefined;
+  const outDir = resolve(values.out);
+  const dataDir = join(outDir, "data");
+  await mkdir(dataDir, { recursive: true });
+  await writeExamplesJsonl(join(dataDir, "train.jsonl"), train.examples);
+  if (dev) await writeExamplesJsonl(join(dataDir, "dev.jsonl"), dev.examples);
+
+  // 2. Fine-tune through the worker, with a progress bar on stderr.
+  const spec = JobSpec.safeParse({
+    kind: train.kind,
+    train_path: join(dataDir, "train.jsonl"),
+    out_dir: outDir,
+    model: values.model,
+    strategy: values.strategy,
+    ...(dev ? { dev_path: join(dataDir, "dev.jsonl") } : {}),
+    epochs: parseNumber("epochs", values.epochs),
+    seed: parseNumber("seed", values.seed),
+    learning_rate: parseNumber("lr", values.lr),
+    batch_size: parseNumber("batch-size", values["batch-size"]),
+    max_length: parseNumber("max-length", values["max-length"]),
+    threads: parseNumber("threads", values.threads),
+    ...(values["class-weights"] ? { class_weights: values["class-weights"] } : {}),
+    ...(values["oos-label"] ? { oos_label: values["oos-label"] } : {}),
+  });
+  if (!spec.success) {
+    const issue = spec.error.issues[0];
+    throw new UsageError(`invalid option for field "${issue?.path.join(".")}": ${issue?.message}`);
+  }
+  console.error(`training ${spec.data.strategy} ${train.kind} model on ${train.examples.length} examples from ${values.data}`);
+  const printer = progressPrinter();
+  const result = await trainModel(spec.data, {
+    onProgress: (e) => printer.update(e),
+    onMetric: (m) => console.error(`  epoch ${m.epoch}: ${m.split} ${m.name} = ${m.value}`),
+  });
+
+  // 3. Register the version (and promote it when asked).
+  const model = await readModelDir(result.modelDir);
+  const registry = openRegistry(values.registry);
+  const manifest = await registry.register({
+    parent: values.parent ?? null,
+    model_dir: result.modelDir,
+    data_version: dataVersionHash(train.examples),
+    task_kind: train.kind,
+    labels: model.labels,
+    base_model: values.model,
+    strategy: spec.data.strategy,
+    hyperparameters: model.config,
+    metrics: result.metrics,
+  });
+  if (values.promote) await registry.promote(manifest.id);
+  if (values.json) {
+    console.log(JSON.stringify(manifest));
+    return;
+  }
+  console.log(`model ${manifest.id} written to ${result.modelDir}${values.promote ? " (promoted)" : ""}`);
+  console.log(`registered in ${registry.root}; evaluate it with: pioneer eval --model ${manifest.id} --data TEST.jsonl`);
+}

@@ -1,0 +1,32 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+
+/** The worker's pioneer.json: what a trained model directory is (see pioneer_worker/model.py). */
+export const ModelDirManifest = z.object({
+  kind: z.enum(["classification", "token"]),
+  labels: z.array(z.string()).min(1),
+  base_model: z.string(),
+  strategy: z.enum(["head", "lora", "full"]),
+  oos_label: z.string().nullable().optional(),
+  confidence_threshold: z.number().optional(),
+  config: z.record(z.string(), z.unknown()),
+  metrics: z.record(z.string(), z.unknown()).default({}),
+});
+export type ModelDirManifest = z.infer<typeof ModelDirManifest>;
+
+export async function readModelDir(dir: string): Promise<ModelDirManifest> {
+  const path = join(dir, "pioneer.json");
+  let raw: string;
+  try {
+    raw = await readFile(path, "utf8");
+  } catch {
+    throw new Error(`${dir} is not a trained Pioneer model (no pioneer.json); train one with \`pioneer train\``);
+  }
+  const parsed = ModelDirManifest.safeParse(JSON.parse(raw));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${path}: field "${issue?.path.join(".")}": ${issue?.message}`);
+  }
+  return parsed.data;
+}
