@@ -57,45 +57,57 @@ export async function* streamWorker(args: string[], options: WorkerRunOptions = 
   let done: DoneEvent | undefined;
   let reported: WorkerReportedError | undefined;
   let protocolError: WorkerProtocolError | undefined;
+  let exited = false;
   try {
-    for await (const line of child.iterable({ from: "stdout" })) {
-      if (!line.trim()) continue;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(line);
-      } catch {
-        protocolError = new WorkerProtocolError(line, "not JSON");
+    for await (const line of eventLines(child.iterable({ from: "stdout" }))) {
+      const event = parseEvent(line);
+      if (event instanceof WorkerProtocolError) {
+        protocolError = event;
         continue;
       }
-      const checked = WorkerEvent.safeParse(parsed);
-      if (!checked.success) {
-        protocolError = new WorkerProtocolError(line, checked.error.issues[0]?.message ?? "invalid event");
-        continue;
-      }
-      const event = checked.data;
       options.onEvent?.(event);
       if (event.event === "progress") options.onProgress?.(event);
       if (event.event === "metric") options.onMetric?.(event);
       if (event.event === "done") done = event;
-      if (event.event === "error") {
-        reported = new WorkerReportedError(event.type, event.message, event.field ?? null, "");
-      }
+      if (event.event === "error") reported = new WorkerReportedError(event.type, event.message, event.field ?? null, "");
       yield event;
     }
+    const result = await child;
+    exited = true;
+    if (pending.trim()) stderrTail.push(pending);
+    const tail = stderrTail.join("\n");
+    if (result.isCanceled || options.signal?.aborted) throw new WorkerCancelledError();
+    if (result.timedOut) throw new WorkerTimeoutError(options.timeoutMs ?? 0, tail);
+    if (reported) throw new WorkerReportedError(reported.type, reported.detail, reported.field, tail);
+    if (result.exitCode !== 0 || !done) {
+      if (protocolError && result.exitCode === 0) throw protocolError;
+      throw new WorkerCrashedError(result.exitCode ?? null, result.signal ?? null, tail);
+    }
+    return done;
+  } finally {
+    // A consumer that stops iterating early (break, return, throw) must not leave the worker running.
+    if (!exited) child.kill();
+  }
+}
+
+/** Non-empty stdout lines; a stream cut short by a kill just ends (the exit status says why). */
+async function* eventLines(lines: AsyncIterable<string>): AsyncGenerator<string> {
+  try {
+    for await (const line of lines) if (line.trim()) yield line;
   } catch {
-    // The stream ends abruptly when the process is killed; the result below says why.
+    return;
   }
-  const result = await child;
-  if (pending.trim()) stderrTail.push(pending);
-  const tail = stderrTail.join("\n");
-  if (result.isCanceled || options.signal?.aborted) throw new WorkerCancelledError();
-  if (result.timedOut) throw new WorkerTimeoutError(options.timeoutMs ?? 0, tail);
-  if (reported) throw new WorkerReportedError(reported.type, reported.detail, reported.field, tail);
-  if (result.exitCode !== 0 || !done) {
-    if (protocolError && result.exitCode === 0) throw protocolError;
-    throw new WorkerCrashedError(result.exitCode ?? null, result.signal ?? null, tail);
+}
+
+function parseEvent(line: string): WorkerEvent | WorkerProtocolError {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return new WorkerProtocolError(line, "not JSON");
   }
-  return done;
+  const checked = WorkerEvent.safeParse(parsed);
+  return checked.success ? checked.data : new WorkerProtocolError(line, checked.error.issues[0]?.message ?? "invalid event");
 }
 
 /** Runs a worker command to completion, delivering events to the callbacks. */
