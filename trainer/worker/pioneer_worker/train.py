@@ -20,9 +20,25 @@ from . import __version__
 from .config import TrainConfig
 from .data import IGNORE_INDEX, Encoded, collate, encode, label_set, length_bucketed_batches, read_jsonl
 from .events import emit, log
-from .model import Student, add_lora, load_encoder, load_tokenizer, resolve_base_model, save_student
+from .model import Student, add_lora, load_encoder, load_student, load_tokenizer, resolve_base_model, save_student
 from .predict import predict
 from .runtime import autocast_dtype, configure
+
+
+def weights_layout(strategy: str, warm_started: bool) -> str:
+    """What the model directory must hold: a warm start from a tuned encoder cannot be rebuilt from
+    the base model plus a head or an adapter, so it is saved whole."""
+    return "full" if warm_started else strategy
+
+
+def copy_shared_head_rows(source: torch.nn.Linear, source_labels: list[str], target: torch.nn.Linear, labels: list[str]) -> None:
+    """Labels the parent knew keep their head rows; new labels keep their fresh initialisation."""
+    with torch.no_grad():
+        for i, label in enumerate(labels):
+            if label in source_labels:
+                j = source_labels.index(label)
+                target.weight[i] = source.weight[j]
+                target.bias[i] = source.bias[j]
 
 
 def seed_everything(seed: int) -> None:
@@ -130,12 +146,19 @@ def train(config: TrainConfig) -> dict[str, Any]:
     counts = Counter(gold)
 
     # 3. Model: pretrained encoder + fresh head; freeze or adapt by strategy.
-    base_path = resolve_base_model(config.model)
+    #    A warm start takes the parent's (merged) encoder and the head rows of the labels it shares.
+    parent = load_student(config.init_from, torch.device("cpu")) if config.init_from else None
+    if parent is not None and parent[2]["kind"] != config.kind:
+        raise ValueError(f"init_from model is a {parent[2]['kind']} model; this job is {config.kind}")
+    base_path = resolve_base_model(parent[2]["base_model"] if parent else config.model)
     tokenizer = load_tokenizer(base_path)
-    encoder = load_encoder(base_path)
+    encoder = parent[0].encoder if parent else load_encoder(base_path)
     if config.strategy == "lora":
         encoder = add_lora(encoder, config.lora_r, config.lora_alpha, config.lora_dropout)
-    student = Student(encoder, len(labels), config.kind, config.dropout).to(device)
+    student = Student(encoder, len(labels), config.kind, config.dropout)
+    if parent is not None:
+        copy_shared_head_rows(parent[0].head, parent[2]["labels"], student.head, labels)
+    student = student.to(device)
     if config.strategy == "head":
         student.encoder.requires_grad_(False)
     encoded = encode(train_examples, tokenizer, config.kind, label_index, config.max_length)
@@ -160,7 +183,9 @@ def train(config: TrainConfig) -> dict[str, Any]:
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: (s + 1) / max(1, warmup) if s < warmup else max(0.0, (total_steps - s) / max(1, total_steps - warmup)))
     manifest: dict[str, Any] = {
-        "format": 1, "kind": config.kind, "labels": labels, "base_model": config.model, "weights": config.strategy,
+        "format": 1, "kind": config.kind, "labels": labels, "base_model": parent[2]["base_model"] if parent else config.model,
+        "weights": weights_layout(config.strategy, warm_started=parent is not None and parent[2]["weights"] != "head"),
+        "parent_model": config.init_from,
         "strategy": config.strategy, "oos_label": config.oos_label, "confidence_threshold": config.confidence_threshold,
         "max_length": config.max_length, "config": config.to_dict(), "label_counts": dict(counts),
         "worker_version": __version__, "torch": torch.__version__, "python": platform.python_version(),
@@ -219,6 +244,6 @@ def train(config: TrainConfig) -> dict[str, Any]:
     if metrics_by_epoch:
         metrics["dev"] = metrics_by_epoch[-1]
     manifest["metrics"] = metrics
-    save_student(student, tokenizer, config.out_dir, config.strategy, manifest)
+    save_student(student, tokenizer, config.out_dir, manifest)
     emit("done", artifacts={"model_dir": config.out_dir}, metrics=metrics)
     return metrics
