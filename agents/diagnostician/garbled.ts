@@ -1,0 +1,14 @@
+/** Inputs no training can learn from: mostly non-letters, character runs, a word or less, or text
+ * that addresses the system instead of the model's task (instructions are data here, never obeyed,
+ * and such a failure is not used as training data). */
+const INSTRUCTION_LIKE = /\b(ignore|disregard)\b.{0,40}\b(instructions?|previous|above)\b|\bsystem prompt\b|\bpromote (this|the|me)\b/i;
+
+export function garbledReason(text: string): string | null {
+  const trimmed = text.trim();
+  if (INSTRUCTION_LIKE.test(trimmed)) return "instruction-like text inside the input";
+  const letters = (trimmed.match(/\p{L}/gu) ?? []).length;
+  if (trimmed.length > 0 && letters / trimmed.length < 0.5) return `only ${Math.round((letters / trimmed.length) * 100)}% letters`;
+  if (/(.)\1{5,}/u.test(trimmed)) return "a run of one repeated character";
+  if (trimmed.split(/\s+/).filter(Boolean).length <= 1 && trimmed.length < 6) return "a single short fragment";
+  return null;
+}

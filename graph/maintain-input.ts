@@ -1,0 +1,26 @@
+import { z } from "zod";
+
+/** What a caller passes to the maintenance graph (CLI, SDK or Studio). Paths are files on the
+ * machine that runs the graph. */
+export const MaintainInput = z.object({
+  model: z.string().min(1).describe("the deployed model: a registry version id or a model directory"),
+  train_path: z.string().min(1).describe("the training data of the deployed model (JSONL or CSV)"),
+  regression_path: z.string().min(1).describe("golden examples that must stay right"),
+  failures_path: z.string().min(1).describe("labeled production failures: {text,label} or {tokens,tags}, optional pred, id, stage"),
+  dev_path: z.string().min(1).optional().describe("held-out data for the task metric; default: 10% of train, stratified"),
+  run_dir: z.string().min(1).describe("folder for this run's data versions, models, report and (by default) memory"),
+  memory_dir: z.string().min(1).optional().describe("LanceDB memory shared across runs; default: <run_dir>/memory"),
+  registry_dir: z.string().min(1).optional().describe("model registry; default: $PIONEER_REGISTRY or ./.pioneer/registry"),
+  rounds: z.number().int().min(1).max(20).default(3).describe("most improvement rounds"),
+  minutes: z.number().positive().default(60).describe("wall-clock budget; no new round starts after it"),
+  epsilon: z.number().int().min(0).default(2).describe("most right-to-wrong flips on regression sets"),
+  delta: z.number().min(0).max(1).default(0.1).describe("largest per-class recall drop"),
+  target: z.number().min(0).max(1).optional().describe("stop once the dev task metric reaches this"),
+  patience: z.number().int().min(1).default(2).describe("stop after this many rounds without a promotion"),
+  allow_new_labels: z.boolean().default(false).describe("accept failure labels outside the model's label set"),
+  seed: z.number().int().default(0),
+  threads: z.number().int().positive().optional().describe("worker CPU threads (default: measured)"),
+  max_epochs: z.number().positive().optional().describe("cap on training epochs per candidate (tiny budgets, tests)"),
+});
+export type MaintainInput = z.infer<typeof MaintainInput>;
+export type MaintainInputArgs = z.input<typeof MaintainInput>;

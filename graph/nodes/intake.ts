@@ -1,0 +1,128 @@
+import { mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { type Dataset, DataFileError, type Example, readExamples, writeExamplesJsonl } from "../../data/index.ts";
+import { readModelDir } from "../../trainer/model-dir.ts";
+import { MaintainInput } from "../maintain-input.ts";
+import { getRunContext } from "../run-context.ts";
+import { goldOf, scoreModel } from "../score-model.ts";
+import type { MaintainStateType, MaintainUpdate, TaskInfo } from "../state.ts";
+
+/** Labels (classification) or entity types (token) an example uses. */
+function classesOf(example: Example): string[] {
+  if ("label" in example) return [example.label];
+  return [...new Set(example.tags.filter((t) => t !== "O").map((t) => t.slice(2)))];
+}
+
+/** Every failure label must be one the model knows, unless new labels are allowed: a typo'd label
+ * would otherwise quietly become a new class. */
+function checkLabels(dataset: Dataset, known: Set<string>, allowNew: boolean): void {
+  if (allowNew) return;
+  for (const [index, example] of dataset.examples.entries()) {
+    const unknown = classesOf(example).filter((c) => !known.has(c));
+    if (unknown.length) {
+      throw new DataFileError({
+        file: dataset.path,
+        line: index + (dataset.path.toLowerCase().endsWith(".csv") ? 2 : 1), // records are one a line in these files
+        field: "label" in example ? "label" : "tags",
+        problem: `"${unknown[0]}" is not in the model's label set (${[...known].slice(0, 8).join(", ")}${known.size > 8 ? ", ..." : ""}); fix the label, or pass --allow-new-labels to learn a new class`,
+      });
+    }
+  }
+}
+
+/** A stratified, seeded 10% of the training data, for a dev set when the caller gave none. */
+function holdOut(examples: readonly Example[], seed: number): { train: Example[]; dev: Example[] } {
+  const byClass = new Map<string, Example[]>();
+  for (const e of examples) byClass.set(classesOf(e)[0] ?? "O", [...(byClass.get(classesOf(e)[0] ?? "O") ?? []), e]);
+  const train: Example[] = [];
+  const dev: Example[] = [];
+  let state = seed + 1;
+  const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (const group of byClass.values()) {
+    const shuffled = [...group].sort(() => random() - 0.5);
+    const n = Math.floor(shuffled.length / 10);
+    dev.push(...shuffled.slice(0, n));
+    train.push(...shuffled.slice(n));
+  }
+  return { train, dev };
+}
+
+/** 1. intake: validate every input file, resolve the deployed model, write normalized copies to the
+ * run folder and score the deployed model on dev, failures and regression set. */
+export async function intakeNode(state: MaintainStateType): Promise<MaintainUpdate> {
+  const input = MaintainInput.parse(state.input);
+  const context = await getRunContext(input);
+  let modelDir = resolve(input.model);
+  let modelId: string | null = null;
+  try {
+    const manifest = await context.registry.resolve(input.model);
+    modelDir = manifest.model_dir;
+    modelId = manifest.id;
+  } catch {
+    // Not a registry id: a model directory (readModelDir below says so clearly if it is not one).
+  }
+  const model = await readModelDir(modelDir);
+  const kind = model.kind;
+  const train = await readExamples(input.train_path, { kind });
+  const regression = await readExamples(input.regression_path, { kind });
+  const failures = await readExamples(input.failures_path, { kind });
+  const known = new Set(kind === "classification" ? model.labels : model.labels.filter((t) => t !== "O").map((t) => t.slice(2)));
+  checkLabels(regression, known, false);
+  checkLabels(failures, known, input.allow_new_labels);
+
+  const inputsDir = join(input.run_dir, "inputs");
+  await mkdir(inputsDir, { recursive: true });
+  let pool: Example[] = train.examples;
+  let dev: Example[];
+  if (input.dev_path) {
+    dev = (await readExamples(input.dev_path, { kind })).examples;
+  } else {
+    ({ train: pool, dev } = holdOut(train.examples, input.seed));
+  }
+  const files = {
+    train: join(inputsDir, "train.jsonl"),
+    regression: join(inputsDir, "regression.jsonl"),
+    failures: join(inputsDir, "failures.jsonl"),
+    dev: join(inputsDir, "dev.jsonl"),
+    earlier_stages: [] as string[],
+  };
+  await writeExamplesJsonl(files.train, pool);
+  await writeExamplesJsonl(files.regression, regression.examples);
+  await writeExamplesJsonl(files.failures, failures.examples);
+  await writeExamplesJsonl(files.dev, dev);
+
+  const task: TaskInfo = {
+    kind,
+    labels: model.labels,
+    oos_label: model.oos_label ?? null,
+    metric: kind === "classification" ? "accuracy" : "entity_f1",
+  };
+  const scored = await scoreModel(context.server, modelDir, files, task, join(input.run_dir, "predictions", "parent-0"));
+  const parent = { id: modelId, dir: modelDir, scores: scored.scores, predictions_dir: scored.predictionsDir };
+  const failuresLabels = new Set(failures.examples.map(goldOf));
+  return {
+    run_id: state.run_id || `run-${new Date().toISOString().replace(/[:.]/g, "-")}`,
+    started_at: state.started_at || new Date().toISOString(),
+    task,
+    files,
+    baseline: parent,
+    parent,
+    decisions: [
+      {
+        agent: "intake",
+        round: 0,
+        at: new Date().toISOString(),
+        decision: {
+          model: modelId ?? modelDir,
+          train: pool.length,
+          dev: dev.length,
+          dev_source: input.dev_path ? "given" : "10% of train, stratified",
+          regression: regression.examples.length,
+          failures: failures.examples.length,
+          failure_labels: failuresLabels.size,
+          parent_task_metric: scored.scores.task,
+        },
+      },
+    ],
+  };
+}
