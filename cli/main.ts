@@ -2,6 +2,7 @@ import { DataFileError } from "../data/index.ts";
 import { WorkerCrashedError, WorkerReportedError } from "../trainer/worker-errors.ts";
 import { DEMO_USAGE, demoCommand } from "./commands/demo.ts";
 import { EVAL_USAGE, evalCommand } from "./commands/eval.ts";
+import { MAINTAIN_USAGE } from "./commands/maintain-usage.ts";
 import { MODELS_USAGE, modelsCommand } from "./commands/models.ts";
 import { PREDICT_USAGE, predictCommand } from "./commands/predict.ts";
 import { TRAIN_USAGE, trainCommand } from "./commands/train.ts";
@@ -12,6 +13,8 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; usage: 
   eval: { run: evalCommand, usage: EVAL_USAGE },
   predict: { run: predictCommand, usage: PREDICT_USAGE },
   models: { run: modelsCommand, usage: MODELS_USAGE },
+  // Loaded on demand: it pulls in LangGraph, LanceDB and the agents.
+  maintain: { run: async (argv) => (await import("./commands/maintain.ts")).maintainCommand(argv), usage: MAINTAIN_USAGE },
   demo: { run: demoCommand, usage: DEMO_USAGE },
 };
 

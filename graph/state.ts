@@ -80,6 +80,20 @@ export interface Decision {
 
 const replace = <T>(fallback: () => T) => Annotation<T>({ reducer: (_, next) => next, default: fallback });
 const append = <T>() => Annotation<T[]>({ reducer: (all, more) => all.concat(more), default: () => [] });
+/** Appends, except that an item whose id is already there replaces it (a candidate gets scored). */
+const upsertById = <T extends { id: string }>() =>
+  Annotation<T[]>({
+    reducer: (all, more) => {
+      const next = [...all];
+      for (const item of more) {
+        const at = next.findIndex((x) => x.id === item.id);
+        if (at >= 0) next[at] = item;
+        else next.push(item);
+      }
+      return next;
+    },
+    default: () => [],
+  });
 
 /** Everything the maintenance graph carries between nodes. Large data lives in files under the
  * run directory; the state holds their paths, so checkpoints stay small. */
@@ -93,13 +107,13 @@ export const MaintainState = Annotation.Root({
   parent: replace<ParentModel | null>(() => null),
   diagnosis: replace<Diagnosis | null>(() => null),
   data_versions: append<DataVersion>(),
-  candidates: append<Candidate>(),
+  candidates: upsertById<Candidate>(),
   decisions: append<Decision>(),
   round: replace<number>(() => 1),
   rounds_without_promotion: replace<number>(() => 0),
   next_plan: replace<Record<string, unknown> | null>(() => null),
   stop_reason: replace<string | null>(() => null),
-  report: replace<{ markdown_path: string; json_path: string; summary: Record<string, unknown> } | null>(() => null),
+  final_report: replace<{ markdown_path: string; json_path: string; summary: Record<string, unknown> } | null>(() => null),
   errors: append<string>(),
 });
 

@@ -68,6 +68,7 @@ function tokenCluster(goldTags: string[], predTags: string[]): string {
  *   coverage_gap    : almost no similar training examples of the gold class (or a new label);
  *   confusable_pair : the same gold -> predicted pair recurs among failures;
  *   model_error     : none of the above.
+ * A "failure" the deployed model already gets right is kept as gold data (cluster "already right").
  * Wrong feedback and garbled input are neither fixable nor accepted as training data.
  */
 export function diagnose(input: DiagnoseInput): DiagnosisDecision {
@@ -80,8 +81,10 @@ export function diagnose(input: DiagnoseInput): DiagnosisDecision {
 
   const clusterOf = (f: FailureInput) =>
     input.kind === "token" ? tokenCluster(f.goldTags ?? [], f.predTags ?? []) : `${f.goldClasses[0] ?? "?"} -> ${f.predClasses[0] ?? "?"}`;
+  const alreadyRight = (f: FailureInput) =>
+    input.kind === "classification" ? f.goldClasses[0] === f.predClasses[0] : (f.goldTags ?? []).join(" ") === (f.predTags ?? []).join(" ");
   const pairCounts = new Map<string, number>();
-  for (const f of input.failures) pairCounts.set(clusterOf(f), (pairCounts.get(clusterOf(f)) ?? 0) + 1);
+  for (const f of input.failures) if (!alreadyRight(f)) pairCounts.set(clusterOf(f), (pairCounts.get(clusterOf(f)) ?? 0) + 1);
 
   const findings: FailureFinding[] = input.failures.map((f, i) => {
     const vector = input.failureVectors[i] ?? [];
@@ -100,6 +103,9 @@ export function diagnose(input: DiagnoseInput): DiagnosisDecision {
 
     const garbled = garbledReason(f.input);
     if (garbled) return make("garbled_input", garbled, false);
+    if (alreadyRight(f)) {
+      return { id: f.id, cause: "unknown", cluster: "already right", fixable: true, accepted: true, evidence: "the deployed model already gives the feedback label" };
+    }
 
     const goldShare = Math.min(...(f.goldClasses.length ? f.goldClasses.map(shareOf) : [1]));
     const nearest = neighbours[0];

@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { type Dataset, DataFileError, type Example, readExamples, writeExamplesJsonl } from "../../data/index.ts";
+import { type Dataset, DataFileError, dataVersionHash, type Example, readExamples, writeExamplesJsonl } from "../../data/index.ts";
 import { readModelDir } from "../../trainer/model-dir.ts";
 import { MaintainInput } from "../maintain-input.ts";
 import { getRunContext } from "../run-context.ts";
@@ -90,6 +90,25 @@ export async function intakeNode(state: MaintainStateType): Promise<MaintainUpda
   await writeExamplesJsonl(files.regression, regression.examples);
   await writeExamplesJsonl(files.failures, failures.examples);
   await writeExamplesJsonl(files.dev, dev);
+
+  if (modelId === null) {
+    // Register the deployed model so every candidate has a parent in the lineage; it becomes the
+    // promoted version only if the registry has none yet.
+    const manifest = await context.registry.register({
+      parent: null,
+      model_dir: modelDir,
+      data_version: dataVersionHash(train.examples),
+      task_kind: kind,
+      labels: model.labels,
+      base_model: model.base_model,
+      strategy: model.strategy,
+      hyperparameters: model.config,
+      metrics: model.metrics,
+      notes: "registered by maintain as the deployed model",
+    });
+    modelId = manifest.id;
+    if ((await context.registry.promoted()) === null) await context.registry.promote(manifest.id);
+  }
 
   const task: TaskInfo = {
     kind,

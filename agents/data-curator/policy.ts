@@ -1,0 +1,134 @@
+import type { Example } from "../../data/index.ts";
+import type { LabelIssue } from "../../tools/find-label-issues.ts";
+import { repairBio } from "./bio.ts";
+import type { Change, CurationPlan } from "./schema.ts";
+
+export interface CurateInput {
+  pool: readonly Example[];
+  /** Confident-learning findings for pool examples, by (unprefixed) id. */
+  poolIssues: ReadonlyMap<string, LabelIssue>;
+  failures: readonly Example[];
+  accepted: ReadonlySet<string>;
+  regression: readonly Example[];
+  /** Pool ids near the failures of confusable pairs (computed by the node from embeddings). */
+  hardNegativeIds: readonly string[];
+  plan: CurationPlan;
+  seed: number;
+}
+
+export interface CurateResult {
+  examples: Example[];
+  changes: Change[];
+  lineage: { added: number; removed: number; relabeled: number; replayed: number; why: string[] };
+}
+
+function seededShuffle<T>(items: readonly T[], seed: number): T[] {
+  let state = (seed * 2654435761) % 4294967296 || 1;
+  const next = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return ((state >>> 0) % 1_000_000) / 1_000_000;
+  };
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+function relabelTokens(example: Example & { tags: string[] }, issue: LabelIssue, minProb: number): string[] | null {
+  const tags = [...example.tags];
+  for (const t of issue.token_issues ?? []) {
+    if (t.suggested_prob < minProb) return null; // one unsure word: the sentence is not trusted
+    tags[t.index] = t.suggested;
+  }
+  return repairBio(tags);
+}
+
+/**
+ * The offline data curator: a new data version from the parent's pool.
+ *   (a) confident-learning suspects are relabeled to the suggested label when it is likely enough,
+ *       otherwise dropped (plan.clean);
+ *   (b) accepted failures join as gold, weighted;
+ *   (c) pool examples near a confusable pair's failures are upweighted as hard negatives;
+ *   (d) the regression set is added as an anchor, and a share of the cleaned pool is replayed.
+ * Every change is listed with its reason; counts and reasons form the lineage entry.
+ */
+export function curate(input: CurateInput): CurateResult {
+  const { plan } = input;
+  const changes: Change[] = [];
+  const hard = new Set(input.hardNegativeIds);
+  const cleaned: Example[] = [];
+  for (const example of input.pool) {
+    const issue = input.poolIssues.get(example.id);
+    if (!issue?.is_issue || plan.clean === "none") {
+      cleaned.push(example);
+      continue;
+    }
+    if ("label" in example) {
+      const likely = plan.clean === "relabel" && issue.suggested !== undefined && (issue.suggested_prob ?? 0) >= plan.relabel_min_prob;
+      if (likely && issue.suggested !== example.label) {
+        cleaned.push({ ...example, label: issue.suggested! });
+        changes.push({ id: example.id, action: "relabeled", from: example.label, to: issue.suggested!, reason: `out-of-fold p=${issue.suggested_prob?.toFixed(2)} for "${issue.suggested}", ${issue.label_quality.toFixed(2)} for the given label` });
+      } else {
+        changes.push({ id: example.id, action: "removed", from: example.label, reason: `suspected label error (quality ${issue.label_quality.toFixed(2)}), no confident replacement` });
+      }
+      continue;
+    }
+    const tags = plan.clean === "relabel" ? relabelTokens(example, issue, plan.relabel_min_prob) : null;
+    if (tags) {
+      cleaned.push({ ...example, tags });
+      changes.push({ id: example.id, action: "relabeled", from: example.tags.join(" "), to: tags.join(" "), reason: `${issue.token_issues?.length ?? 0} word tags flagged by confident learning` });
+    } else {
+      changes.push({ id: example.id, action: "removed", reason: "suspected tag errors without a confident replacement" });
+    }
+  }
+
+  const replayed = plan.replay_share >= 1 ? cleaned : seededShuffle(cleaned, input.seed).slice(0, Math.round(cleaned.length * plan.replay_share));
+  const keptIds = new Set(replayed.map((e) => e.id));
+  const out: Example[] = replayed.map((e) => {
+    if (!hard.has(e.id)) return e;
+    changes.push({ id: e.id, action: "upweighted", reason: "hard negative: near failures of a confusable pair" });
+    return { ...e, weight: plan.hard_negative_weight };
+  });
+  // Hard negatives the replay sample left out still join: they are the point of the round.
+  for (const e of cleaned) {
+    if (hard.has(e.id) && !keptIds.has(e.id)) {
+      out.push({ ...e, weight: plan.hard_negative_weight });
+      changes.push({ id: e.id, action: "upweighted", reason: "hard negative: near failures of a confusable pair" });
+    }
+  }
+  const accepted = input.failures.filter((f) => input.accepted.has(f.id));
+  for (const f of accepted) {
+    out.push({ ...f, id: `failure/${f.id}`, weight: plan.failure_weight });
+    changes.push({ id: `failure/${f.id}`, action: "added", to: "label" in f ? f.label : undefined, reason: "accepted production failure (gold feedback)" });
+  }
+  if (plan.anchor_regression) {
+    for (const r of input.regression) out.push({ ...r, id: `regression/${r.id}`, weight: plan.anchor_weight });
+  }
+
+  const relabeled = changes.filter((c) => c.action === "relabeled").length;
+  const removed = changes.filter((c) => c.action === "removed").length;
+  const upweighted = changes.filter((c) => c.action === "upweighted").length;
+  const why = [
+    relabeled ? `${relabeled} pool labels corrected: confident learning found a likelier label` : "",
+    removed ? `${removed} pool examples dropped: suspected label errors without a confident replacement` : "",
+    accepted.length ? `${accepted.length} accepted failures added as gold (weight ${plan.failure_weight})` : "",
+    upweighted ? `${upweighted} hard negatives upweighted (weight ${plan.hard_negative_weight}) near confusable pairs` : "",
+    plan.anchor_regression ? `${input.regression.length} regression examples added as anchors (weight ${plan.anchor_weight})` : "",
+    plan.replay_share < 1 ? `${replayed.length} of ${cleaned.length} cleaned pool examples replayed (${Math.round(plan.replay_share * 100)}%)` : "",
+  ].filter(Boolean);
+  return {
+    examples: out,
+    changes,
+    lineage: {
+      added: accepted.length + (plan.anchor_regression ? input.regression.length : 0),
+      removed: removed + (cleaned.length - replayed.length),
+      relabeled,
+      replayed: replayed.length,
+      why,
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import { z } from "zod";
+
+/** How to build the next data version. The planner (through the trainer's band) fills it; the
+ * offline policy or an LLM may set it. */
+export const CurationPlan = z.object({
+  clean: z.enum(["relabel", "drop", "none"]).default("relabel").describe("what to do with pool examples confident learning flags"),
+  relabel_min_prob: z.number().min(0).max(1).default(0.5).describe("relabel only when the suggested label is at least this likely; else drop"),
+  failure_weight: z.number().positive().default(2).describe("loss weight of accepted failures added as gold"),
+  anchor_regression: z.boolean().default(true).describe("train on the regression (golden) set too, so what worked stays learned"),
+  anchor_weight: z.number().positive().default(2),
+  replay_share: z.number().min(0).max(1).default(1).describe("share of the cleaned pool kept (1 = all)"),
+  hard_negative_weight: z.number().positive().default(2).describe("loss weight of pool examples near a confusable pair's failures"),
+  hard_negatives_per_failure: z.number().int().min(0).default(3),
+});
+export type CurationPlan = z.infer<typeof CurationPlan>;
+
+export const Change = z.object({
+  id: z.string(),
+  action: z.enum(["relabeled", "removed", "added", "upweighted"]),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  reason: z.string(),
+});
+export type Change = z.infer<typeof Change>;

@@ -1,0 +1,1 @@
+export { evaluatorNode, combineVerdicts } from "./node.ts";

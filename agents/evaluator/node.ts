@@ -1,0 +1,124 @@
+import { join } from "node:path";
+import { type Example, readExamples } from "../../data/index.ts";
+import { type GateVerdict, regressionGate } from "../../evals/regression-gate.ts";
+import { MaintainInput } from "../../graph/maintain-input.ts";
+import { getRunContext } from "../../graph/run-context.ts";
+import { goldOf, readPredictions, scoreModel } from "../../graph/score-model.ts";
+import type { MaintainStateType, MaintainUpdate, ModelScores } from "../../graph/state.ts";
+import { readModelDir } from "../../trainer/model-dir.ts";
+
+async function gateSet(name: string, path: string, kind: "classification" | "token", parentDir: string, candidateDir: string) {
+  const gold: Example[] = (await readExamples(path, { kind })).examples;
+  const parent = await readPredictions(join(parentDir, `${name}.jsonl`));
+  const candidate = await readPredictions(join(candidateDir, `${name}.jsonl`));
+  const labelsOf = (preds: Map<string, { label: string }>) => gold.map((g) => preds.get(g.id)?.label ?? "");
+  return {
+    name,
+    ids: gold.map((g) => g.id),
+    gold: gold.map(goldOf),
+    parent: labelsOf(parent),
+    candidate: labelsOf(candidate),
+    // Token tasks: the class of a sentence is the entity types its gold tags contain.
+    ...(kind === "token" ? { classOf: (g: string) => [...new Set(g.split(" ").filter((t) => t !== "O").map((t) => t.slice(2)))] } : {}),
+  };
+}
+
+/** The verdict: flips on the regression set within epsilon, no per-class drop beyond delta on the
+ * regression or dev set, no significant drop on dev, and a real gain on dev. */
+export function combineVerdicts(regression: GateVerdict, dev: GateVerdict, parent: ModelScores, candidate: ModelScores, metric: string): GateVerdict {
+  const gain = candidate.task - parent.task;
+  const reasons = [...(regression.pass ? [] : regression.reasons), ...(dev.pass ? [] : dev.reasons.filter((r) => !/flips/.test(r)))];
+  const devViolations = dev.class_drops.length > 0 || dev.delta_ci.high < 0;
+  const noGain = gain <= 0;
+  if (noGain) reasons.push(`no gain on held-out data: ${metric} ${parent.task.toFixed(4)} -> ${candidate.task.toFixed(4)}`);
+  const pass = regression.pass && !devViolations && !noGain;
+  return {
+    ...regression,
+    pass,
+    reasons: pass ? [`${regression.reasons[0] ?? "within budget"}; ${metric} ${parent.task.toFixed(4)} -> ${candidate.task.toFixed(4)} (+${(gain * 100).toFixed(2)} points)`] : reasons,
+    class_drops: [...regression.class_drops, ...dev.class_drops],
+  };
+}
+
+function flatScores(s: ModelScores): Record<string, number> {
+  return { task: s.task, failures_accuracy: s.failures.accuracy, regression_accuracy: s.regression.accuracy };
+}
+
+/** 5. evaluate + gate: score the candidate, gate it against the parent, promote it atomically or
+ * keep the parent and record why; the experiment goes to memory either way. */
+export async function evaluatorNode(state: MaintainStateType): Promise<MaintainUpdate> {
+  const input = MaintainInput.parse(state.input);
+  const { task, files, parent, diagnosis } = state;
+  const candidate = state.candidates.at(-1);
+  if (!task || !files || !parent || !candidate || candidate.scores) throw new Error("evaluator needs a fresh candidate");
+  const context = await getRunContext(input);
+  const predictionsDir = join(input.run_dir, "predictions", candidate.id);
+  const scored = await scoreModel(context.server, candidate.model_dir, files, task, predictionsDir);
+
+  const regression = regressionGate({
+    sets: [await gateSet("regression", files.regression, task.kind, parent.predictions_dir, predictionsDir)],
+    epsilon: input.epsilon,
+    delta: input.delta,
+    bootstrap: { seed: input.seed },
+  });
+  const dev = regressionGate({
+    sets: [await gateSet("dev", files.dev, task.kind, parent.predictions_dir, predictionsDir)],
+    epsilon: 1_000_000_000, // dev churn is measured by the task metric, not counted as flips
+    delta: input.delta,
+    bootstrap: { seed: input.seed },
+  });
+  const verdict = combineVerdicts(regression, dev, parent.scores, scored.scores, task.metric);
+
+  let promotedId: string | null = null;
+  let nextParent = parent;
+  if (verdict.pass) {
+    const model = await readModelDir(candidate.model_dir);
+    const manifest = await context.registry.register({
+      parent: parent.id,
+      model_dir: candidate.model_dir,
+      data_version: candidate.data_hash,
+      task_kind: task.kind,
+      labels: model.labels,
+      base_model: model.base_model,
+      strategy: candidate.strategy,
+      hyperparameters: candidate.hyperparameters,
+      metrics: { ...scored.scores, train: candidate.train_metrics },
+      notes: `maintain ${state.run_id} round ${candidate.round}: ${verdict.reasons[0] ?? ""}`,
+    });
+    await context.registry.promote(manifest.id);
+    promotedId = manifest.id;
+    nextParent = { id: manifest.id, dir: candidate.model_dir, scores: scored.scores, predictions_dir: predictionsDir };
+  }
+
+  const data = state.data_versions.find((d) => d.hash === candidate.data_hash);
+  await context.memory.addExperiment({
+    id: `${state.run_id}/${candidate.id}`,
+    run_id: state.run_id,
+    task: `${task.kind} over ${task.labels.length} labels`,
+    parent_model: parent.id ?? parent.dir,
+    candidate_model: promotedId ?? candidate.model_dir,
+    strategy: candidate.strategy,
+    hyperparameters: JSON.parse(JSON.stringify(candidate.hyperparameters)),
+    data_delta: {
+      added: data?.lineage.added ?? 0,
+      removed: data?.lineage.removed ?? 0,
+      relabeled: data?.lineage.relabeled ?? 0,
+      why: data?.lineage.why.join("; ") ?? "",
+    },
+    failure_summary: diagnosis?.summary ?? "",
+    metrics_before: flatScores(parent.scores),
+    metrics_after: flatScores(scored.scores),
+    gain: scored.scores.task - parent.scores.task,
+    verdict: verdict.pass ? "promoted" : "rejected",
+    reasons: verdict.reasons,
+  });
+
+  const evaluated = { ...candidate, scores: scored.scores, verdict, promoted_id: promotedId };
+  return {
+    candidates: [evaluated],
+    parent: nextParent,
+    round: state.round + 1,
+    rounds_without_promotion: verdict.pass ? 0 : state.rounds_without_promotion + 1,
+    decisions: [{ agent: "evaluator", round: state.round, at: new Date().toISOString(), decision: { candidate: candidate.id, pass: verdict.pass, promoted: promotedId, flips: verdict.flips.total, reasons: verdict.reasons, task_before: parent.scores.task, task_after: scored.scores.task } }],
+  };
+}

@@ -1,0 +1,96 @@
+import type { RankedExperiment } from "../../memory/index.ts";
+import type { Candidate } from "../../graph/state.ts";
+import { CurationPlan } from "../data-curator/schema.ts";
+import { type RoundPlan, RoundPlan as RoundPlanSchema, TrainingChoice } from "./schema.ts";
+
+export interface PlanRoundInput {
+  kind: "classification" | "token";
+  round: number;
+  parentMetric: number;
+  target: number;
+  /** Share of the training pool that confident learning flags. */
+  poolNoiseShare: number;
+  /** Candidates of earlier rounds in this run, with their verdicts. */
+  history: readonly Candidate[];
+  /** Past experiments on similar failures, best first (from memory). */
+  pastStrategies: readonly RankedExperiment[];
+  maxEpochs?: number;
+}
+
+const FULL_LR = { classification: 1e-4, token: 1e-4 };
+
+/**
+ * The offline trainer policy. Score bands are the starting heuristic:
+ *   rebuild  — far below target or a noisy pool: clean the data and fine-tune from the base model;
+ *   tune     — near target: warm-start from the deployed model on the cleaned data;
+ *   targeted — at target: warm-start, cheap head-only first, on failures, hard negatives and replay.
+ * Then it reacts to what happened: a candidate rejected for flips is followed by a warm start with a
+ * lower learning rate and heavier anchors; one that gained nothing escalates to a costlier strategy.
+ * A promoted experiment on similar failures from memory, when there is one, is reused first.
+ */
+export function planRound(input: PlanRoundInput): RoundPlan {
+  const cap = (epochs: number) => Math.min(epochs, input.maxEpochs ?? Infinity);
+  const last = input.history.at(-1);
+  const gap = input.target - input.parentMetric;
+  // A noisy pool calls for a rebuild until a cleaned data version has been promoted.
+  const cleanedAlready = input.history.some((c) => c.promoted_id);
+  const band: RoundPlan["band"] = (!cleanedAlready && input.poolNoiseShare >= 0.1) || gap > 0.08 ? "rebuild" : gap > 0.02 ? "tune" : "targeted";
+  const curation = CurationPlan.parse({});
+  const plan = (training: Partial<TrainingChoice> & Pick<TrainingChoice, "strategy" | "init_from">, reason: string, overrides: Partial<CurationPlan> = {}, fromMemory: string | null = null): RoundPlan =>
+    RoundPlanSchema.parse({
+      band,
+      curation: { ...curation, ...overrides },
+      training: TrainingChoice.parse({ epochs: cap(3), learning_rate: FULL_LR[input.kind], ...training }),
+      reason,
+      from_memory: fromMemory,
+    });
+
+  if (last?.verdict && !last.verdict.pass) {
+    const flips = last.verdict.flips.total;
+    return plan(
+      { strategy: "full", init_from: "parent", epochs: cap(2), learning_rate: Number(last.hyperparameters.learning_rate ?? 1e-4) / 2 },
+      `round ${last.round} was rejected (${flips} flips; ${last.verdict.reasons[0] ?? ""}): warm-start from the deployed model, half the learning rate, heavier anchors`,
+      { anchor_weight: 4, failure_weight: 2 },
+    );
+  }
+  if (last && last.promoted_id === null) {
+    const next = last.strategy === "head" ? "full" : "full";
+    return plan(
+      { strategy: next, init_from: last.hyperparameters.init_from === "parent" ? "base" : "parent", epochs: cap(4) },
+      `round ${last.round} passed the gate but did not beat the deployed model: try the other starting point with more epochs`,
+    );
+  }
+  const remembered = input.pastStrategies.find((e) => e.verdict === "promoted" && e.similarity >= 0.5);
+  if (remembered && input.round === 1) {
+    const h = remembered.hyperparameters as Record<string, unknown>;
+    const strategy = (["head", "lora", "full"].includes(String(h.strategy)) ? h.strategy : remembered.strategy) as TrainingChoice["strategy"];
+    return plan(
+      {
+        strategy: ["head", "lora", "full"].includes(strategy) ? strategy : "full",
+        init_from: h.init_from === "parent" ? "parent" : "base",
+        epochs: cap(Number(h.epochs ?? 3)),
+        learning_rate: Number(h.learning_rate ?? FULL_LR[input.kind]),
+      },
+      `memory: experiment ${remembered.id} fixed similar failures (similarity ${remembered.similarity.toFixed(2)}, gain ${remembered.gain.toFixed(3)}); reusing its strategy`,
+      {},
+      remembered.id,
+    );
+  }
+  if (band === "rebuild") {
+    return plan(
+      { strategy: "full", init_from: "base", epochs: cap(input.kind === "token" ? 5 : 3) },
+      `${(input.poolNoiseShare * 100).toFixed(0)}% of the pool is suspect and the metric is ${(gap * 100).toFixed(1)} points under target: rebuild the data and fine-tune from the base model`,
+    );
+  }
+  if (band === "tune") {
+    return plan(
+      { strategy: "full", init_from: "parent", epochs: cap(2), learning_rate: 5e-5 },
+      `${(gap * 100).toFixed(1)} points under target: warm-start from the deployed model on the cleaned data`,
+    );
+  }
+  return plan(
+    { strategy: "head", init_from: "parent", epochs: cap(10), learning_rate: 1e-3 },
+    "at target: cheapest first — retrain only the head of the deployed model on failures, hard negatives and replay",
+    { replay_share: 0.3 },
+  );
+}

@@ -1,0 +1,6 @@
+export const MAINTAIN_USAGE = `pioneer maintain --model DIR|ID --train TRAIN.jsonl --regression GOLDEN.jsonl --failures FAILURES.jsonl
+                 [--dev DEV.jsonl] [--rounds N] [--minutes N] [--epsilon 2] [--delta 0.1] [--target X]
+                 [--memory DIR] [--run-dir DIR] [--allow-new-labels] [--max-epochs N] [--json]
+pioneer maintain --resume RUN_DIR      continue a run that was stopped, from its last checkpoint
+  diagnoses the failures, curates a new data version, trains candidates and promotes one only if
+  it breaks at most epsilon regression examples and no class drops by more than delta`;

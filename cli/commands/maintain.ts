@@ -1,0 +1,106 @@
+import { basename, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { openCheckpointer } from "../../graph/checkpointer.ts";
+import { compileMaintainGraph } from "../../graph/graph.ts";
+import { MaintainInput } from "../../graph/maintain-input.ts";
+import { closeRunContexts } from "../../graph/run-context.ts";
+import { parseNumber } from "../context.ts";
+import { UsageError } from "../usage-error.ts";
+import { MAINTAIN_USAGE } from "./maintain-usage.ts";
+
+export { MAINTAIN_USAGE };
+
+function describe(node: string, update: Record<string, unknown>): string {
+  const decisions = (update.decisions as { agent: string; decision: Record<string, unknown> }[] | undefined) ?? [];
+  const own = node === "data_curator" ? "data_curator" : node;
+  const d = (decisions.find((x) => x.agent === own) ?? decisions.at(-1))?.decision ?? {};
+  switch (node) {
+    case "intake":
+      return `loaded ${d.train} train / ${d.dev} dev / ${d.regression} regression / ${d.failures} failures; deployed model scores ${Number(d.parent_task_metric).toFixed(4)}`;
+    case "planner":
+      return `-> ${String(d.next)} (${String(d.reason)})`;
+    case "diagnostician":
+      return `causes ${JSON.stringify(d.counts)}; ${d.pool_label_issues} suspect pool labels`;
+    case "data_curator":
+      return `data ${d.data_version}: ${d.examples} examples, +${d.added} -${d.removed} ~${d.relabeled} relabeled`;
+    case "trainer":
+      return `${d.strategy} from ${d.init_from}, ${d.epochs} epochs, lr ${d.learning_rate} (${d.wall_s}s)`;
+    case "evaluator":
+      return `${d.pass ? "PROMOTED " + String(d.promoted) : "rejected"}: ${(d.reasons as string[] | undefined)?.join("; ")}`;
+    case "report":
+      return "report written";
+    default:
+      return "";
+  }
+}
+
+export async function maintainCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      model: { type: "string" }, train: { type: "string" }, regression: { type: "string" }, failures: { type: "string" },
+      dev: { type: "string" }, rounds: { type: "string" }, minutes: { type: "string" }, epsilon: { type: "string" },
+      delta: { type: "string" }, target: { type: "string" }, memory: { type: "string" }, "run-dir": { type: "string" },
+      registry: { type: "string" }, "allow-new-labels": { type: "boolean", default: false }, "max-epochs": { type: "string" },
+      threads: { type: "string" }, seed: { type: "string" }, resume: { type: "string" }, json: { type: "boolean", default: false },
+    },
+  });
+  const runDir = resolve(values.resume ?? values["run-dir"] ?? join("runs", `maintain-${new Date().toISOString().replace(/[:.]/g, "-")}`));
+  const threadId = basename(runDir);
+  const graph = compileMaintainGraph(openCheckpointer(join(runDir, "checkpoints.sqlite")));
+  const config = { configurable: { thread_id: threadId }, recursionLimit: 200, streamMode: "updates" as const };
+  let input: unknown = null;
+  if (!values.resume) {
+    if (!values.model || !values.train || !values.regression || !values.failures) {
+      throw new UsageError("maintain needs --model, --train, --regression and --failures (or --resume RUN_DIR)");
+    }
+    const parsed = MaintainInput.safeParse({
+      model: values.model,
+      train_path: resolve(values.train),
+      regression_path: resolve(values.regression),
+      failures_path: resolve(values.failures),
+      ...(values.dev ? { dev_path: resolve(values.dev) } : {}),
+      run_dir: runDir,
+      ...(values.memory ? { memory_dir: resolve(values.memory) } : {}),
+      ...(values.registry ? { registry_dir: resolve(values.registry) } : {}),
+      rounds: parseNumber("rounds", values.rounds),
+      minutes: parseNumber("minutes", values.minutes),
+      epsilon: parseNumber("epsilon", values.epsilon),
+      delta: parseNumber("delta", values.delta),
+      target: parseNumber("target", values.target),
+      max_epochs: parseNumber("max-epochs", values["max-epochs"]),
+      threads: parseNumber("threads", values.threads),
+      seed: parseNumber("seed", values.seed),
+      allow_new_labels: values["allow-new-labels"],
+    });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new UsageError(`invalid option for "${issue?.path.join(".")}": ${issue?.message}`);
+    }
+    input = { input: parsed.data };
+    console.error(`maintain run ${threadId} in ${runDir}`);
+  } else {
+    console.error(`resuming maintain run ${threadId} from its last checkpoint`);
+  }
+  try {
+    let round = 1;
+    for await (const chunk of await graph.stream(input as never, config)) {
+      for (const [node, update] of Object.entries(chunk as Record<string, Record<string, unknown>>)) {
+        if (typeof update?.round === "number") round = update.round;
+        console.error(`[round ${round}] ${node}: ${describe(node, update ?? {})}`);
+      }
+    }
+    const state = await graph.getState({ configurable: { thread_id: threadId } });
+    const report = (state.values as { final_report?: { markdown_path: string; summary: Record<string, unknown> } }).final_report;
+    if (!report) throw new Error(`run ${threadId} ended without a report; resume it with: pioneer maintain --resume ${runDir}`);
+    if (values.json) {
+      console.log(JSON.stringify(report.summary));
+    } else {
+      const { readFile } = await import("node:fs/promises");
+      console.log(await readFile(report.markdown_path, "utf8"));
+    }
+  } finally {
+    await closeRunContexts();
+  }
+}
