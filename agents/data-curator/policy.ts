@@ -105,8 +105,11 @@ export function curate(input: CurateInput): CurateResult {
     out.push({ ...f, id: `failure/${f.id}`, weight: plan.failure_weight });
     changes.push({ id: `failure/${f.id}`, action: "added", to: "label" in f ? f.label : undefined, reason: "accepted production failure (gold feedback)" });
   }
+  const emphasized = new Set(plan.emphasize_ids);
   if (plan.anchor_regression) {
-    for (const r of input.regression) out.push({ ...r, id: `regression/${r.id}`, weight: plan.anchor_weight });
+    for (const r of input.regression) {
+      out.push({ ...r, id: `regression/${r.id}`, weight: emphasized.has(r.id) ? plan.emphasize_weight : plan.anchor_weight });
+    }
   }
 
   const relabeled = changes.filter((c) => c.action === "relabeled").length;
@@ -118,6 +121,7 @@ export function curate(input: CurateInput): CurateResult {
     accepted.length ? `${accepted.length} accepted failures added as gold (weight ${plan.failure_weight})` : "",
     upweighted ? `${upweighted} hard negatives upweighted (weight ${plan.hard_negative_weight}) near confusable pairs` : "",
     plan.anchor_regression ? `${input.regression.length} regression examples added as anchors (weight ${plan.anchor_weight})` : "",
+    emphasized.size ? `${emphasized.size} regression examples a rejected candidate broke weighted ${plan.emphasize_weight}` : "",
     plan.replay_share < 1 ? `${replayed.length} of ${cleaned.length} cleaned pool examples replayed (${Math.round(plan.replay_share * 100)}%)` : "",
   ].filter(Boolean);
   return {

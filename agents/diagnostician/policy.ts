@@ -66,7 +66,8 @@ function tokenCluster(goldTags: string[], predTags: string[]): string {
  *                     near-duplicate in the pool carries the model's label instead;
  *   out_of_scope    : the feedback label is the out-of-scope class;
  *   coverage_gap    : almost no similar training examples of the gold class (or a new label);
- *   confusable_pair : the same gold -> predicted pair recurs among failures;
+ *   confusable_pair : the same gold -> predicted pair recurs among failures (garbled input and
+ *                     wrong feedback do not count towards it);
  *   model_error     : none of the above.
  * A "failure" the deployed model already gets right is kept as gold data (cluster "already right").
  * Wrong feedback and garbled input are neither fixable nor accepted as training data.
@@ -83,59 +84,70 @@ export function diagnose(input: DiagnoseInput): DiagnosisDecision {
     input.kind === "token" ? tokenCluster(f.goldTags ?? [], f.predTags ?? []) : `${f.goldClasses[0] ?? "?"} -> ${f.predClasses[0] ?? "?"}`;
   const alreadyRight = (f: FailureInput) =>
     input.kind === "classification" ? f.goldClasses[0] === f.predClasses[0] : (f.goldTags ?? []).join(" ") === (f.predTags ?? []).join(" ");
-  const pairCounts = new Map<string, number>();
-  for (const f of input.failures) if (!alreadyRight(f)) pairCounts.set(clusterOf(f), (pairCounts.get(clusterOf(f)) ?? 0) + 1);
+  const make = (f: FailureInput, cause: FailureFinding["cause"], evidence: string, fixable: boolean): FailureFinding => ({
+    id: f.id,
+    cause,
+    cluster: cause === "confusable_pair" || input.kind === "token" ? clusterOf(f) : `${cause}:${f.goldClasses[0] ?? "?"}`,
+    fixable,
+    accepted: fixable,
+    evidence,
+  });
 
-  const findings: FailureFinding[] = input.failures.map((f, i) => {
+  // First pass: garbled input, failures the model already gets right and wrong feedback are decided
+  // on their own, and only the remaining (real) failures count towards a recurring pair.
+  const screened = input.failures.map((f, i) => {
     const vector = input.failureVectors[i] ?? [];
     const neighbours = pool.n > 0 ? nearestNeighbours(vector, pool, k) : [];
     const shares = labelShares(neighbours, (j) => input.pool[j]?.classes.join("|") ?? "");
     const shareOf = (cls: string) => [...shares.entries()].filter(([key]) => key.split("|").includes(cls)).reduce((s, [, v]) => s + v, 0);
-    const cluster = clusterOf(f);
-    const make = (cause: FailureFinding["cause"], evidence: string, fixable: boolean): FailureFinding => ({
-      id: f.id,
-      cause,
-      cluster: cause === "confusable_pair" || input.kind === "token" ? cluster : `${cause}:${f.goldClasses[0] ?? "?"}`,
-      fixable,
-      accepted: fixable,
-      evidence,
-    });
-
-    const garbled = garbledReason(f.input);
-    if (garbled) return make("garbled_input", garbled, false);
-    if (alreadyRight(f)) {
-      return { id: f.id, cause: "unknown", cluster: "already right", fixable: true, accepted: true, evidence: "the deployed model already gives the feedback label" };
-    }
-
     const goldShare = Math.min(...(f.goldClasses.length ? f.goldClasses.map(shareOf) : [1]));
-    const nearest = neighbours[0];
-    const nearDuplicateDisagrees =
-      nearest !== undefined &&
-      nearest.similarity >= 0.95 &&
-      input.kind === "classification" &&
-      input.pool[nearest.index]?.classes[0] === f.predClasses[0] &&
-      f.predClasses[0] !== f.goldClasses[0];
-    const flagged = f.labelIssue?.is_issue === true && (f.labelIssue.suggested === undefined || !f.goldClasses.includes(f.labelIssue.suggested));
-    if ((flagged && goldShare < feedbackShareMax) || (nearDuplicateDisagrees && (f.goldProb ?? 0) < 0.1)) {
-      const why = nearDuplicateDisagrees
-        ? `a near-duplicate training example (similarity ${nearest?.similarity.toFixed(2)}) is labeled "${f.predClasses[0]}"`
-        : `out-of-fold models give the feedback label ${f.labelIssue?.label_quality.toFixed(2)}; ${(goldShare * 100).toFixed(0)}% of ${neighbours.length} nearest training examples share it`;
-      return make("wrong_feedback", why, false);
-    }
+    const early = (): FailureFinding | null => {
+      const garbled = garbledReason(f.input);
+      if (garbled) return make(f, "garbled_input", garbled, false);
+      if (alreadyRight(f)) {
+        return { id: f.id, cause: "unknown", cluster: "already right", fixable: true, accepted: true, evidence: "the deployed model already gives the feedback label" };
+      }
+      const nearest = neighbours[0];
+      const nearDuplicateDisagrees =
+        nearest !== undefined &&
+        nearest.similarity >= 0.95 &&
+        input.kind === "classification" &&
+        input.pool[nearest.index]?.classes[0] === f.predClasses[0] &&
+        f.predClasses[0] !== f.goldClasses[0];
+      const flagged = f.labelIssue?.is_issue === true && (f.labelIssue.suggested === undefined || !f.goldClasses.includes(f.labelIssue.suggested));
+      const byDuplicate = nearDuplicateDisagrees && (f.goldProb ?? 0) < 0.1;
+      if ((flagged && goldShare < feedbackShareMax) || byDuplicate) {
+        const why = byDuplicate
+          ? `a near-duplicate training example (similarity ${nearest?.similarity.toFixed(2)}) is labeled "${f.predClasses[0]}"`
+          : `out-of-fold models give the feedback label ${f.labelIssue?.label_quality.toFixed(2)}; ${(goldShare * 100).toFixed(0)}% of ${neighbours.length} nearest training examples share it`;
+        return make(f, "wrong_feedback", why, false);
+      }
+      return null;
+    };
+    return { neighbours, goldShare, finding: early() };
+  });
+  const pairCounts = new Map<string, number>();
+  input.failures.forEach((f, i) => {
+    if (!screened[i]?.finding) pairCounts.set(clusterOf(f), (pairCounts.get(clusterOf(f)) ?? 0) + 1);
+  });
 
+  const findings: FailureFinding[] = input.failures.map((f, i) => {
+    const { neighbours, goldShare, finding } = screened[i]!;
+    if (finding) return finding;
+    const cluster = clusterOf(f);
     if (input.oosLabel !== null && f.goldClasses.includes(input.oosLabel)) {
-      return make("out_of_scope", `feedback says out-of-scope; the model answered "${f.predClasses[0] ?? "?"}"`, true);
+      return make(f, "out_of_scope", `feedback says out-of-scope; the model answered "${f.predClasses[0] ?? "?"}"`, true);
     }
     const unknownGold = f.goldClasses.filter((c) => input.kind === "classification" && !known.has(c));
     const covering = neighbours.filter((n) => n.similarity >= coverageSimilarity && f.goldClasses.some((c) => input.pool[n.index]?.classes.includes(c))).length;
-    if (unknownGold.length) return make("coverage_gap", `"${unknownGold[0]}" is a label the model has never seen`, true);
+    if (unknownGold.length) return make(f, "coverage_gap", `"${unknownGold[0]}" is a label the model has never seen`, true);
     if ((pairCounts.get(cluster) ?? 0) >= confusableMin) {
-      return make("confusable_pair", `${pairCounts.get(cluster)} failures share the pattern ${cluster}`, true);
+      return make(f, "confusable_pair", `${pairCounts.get(cluster)} failures share the pattern ${cluster}`, true);
     }
     if (covering < 2 && f.goldClasses.length > 0) {
-      return make("coverage_gap", `${covering} training examples of "${f.goldClasses.join(", ")}" within similarity ${coverageSimilarity}`, true);
+      return make(f, "coverage_gap", `${covering} training examples of "${f.goldClasses.join(", ")}" within similarity ${coverageSimilarity}`, true);
     }
-    return make("model_error", `${(goldShare * 100).toFixed(0)}% neighbour support for the feedback label; model confidence ${f.confidence.toFixed(2)}`, true);
+    return make(f, "model_error", `${(goldShare * 100).toFixed(0)}% neighbour support for the feedback label; model confidence ${f.confidence.toFixed(2)}`, true);
   });
 
   const clusters = new Map<string, { name: string; cause: FailureFinding["cause"]; size: number; fixable: boolean }>();

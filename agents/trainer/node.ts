@@ -4,6 +4,12 @@ import type { MaintainStateType, MaintainUpdate } from "../../graph/state.ts";
 import { launchFineTune } from "../../tools/launch-fine-tune.ts";
 import { RoundPlan } from "./schema.ts";
 
+function lastCandidateDir(state: MaintainStateType): string {
+  const last = state.candidates.at(-1);
+  if (!last) throw new Error("a repair round needs an earlier candidate");
+  return last.model_dir;
+}
+
 /** 4. train: launch the round's candidate fine-tune on the latest data version. */
 export async function trainerNode(state: MaintainStateType): Promise<MaintainUpdate> {
   const input = MaintainInput.parse(state.input);
@@ -25,6 +31,7 @@ export async function trainerNode(state: MaintainStateType): Promise<MaintainUpd
       labels: task.labels,
       seed: input.seed + state.round,
       ...(choice.init_from === "parent" ? { init_from: parent.dir } : {}),
+      ...(choice.init_from === "candidate" ? { init_from: lastCandidateDir(state) } : {}),
       ...(choice.class_weights === "balanced" ? { class_weights: "balanced" as const } : {}),
       ...(task.oos_label ? { oos_label: task.oos_label } : {}),
       ...(input.threads ? { threads: input.threads } : {}),

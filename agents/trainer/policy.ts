@@ -24,8 +24,10 @@ const FULL_LR = { classification: 1e-4, token: 1e-4 };
  *   rebuild  — far below target or a noisy pool: clean the data and fine-tune from the base model;
  *   tune     — near target: warm-start from the deployed model on the cleaned data;
  *   targeted — at target: warm-start, cheap head-only first, on failures, hard negatives and replay.
- * Then it reacts to what happened: a candidate rejected for flips is followed by a warm start with a
- * lower learning rate and heavier anchors; one that gained nothing escalates to a costlier strategy.
+ * Then it reacts to what happened: a candidate that gained but broke regression examples is repaired
+ * once (one low-rate epoch from that candidate, the broken examples emphasized); otherwise a rejected
+ * candidate is followed by a warm start from the deployed model with a lower learning rate and
+ * heavier anchors; one that gained nothing escalates to a costlier strategy.
  * A promoted experiment on similar failures from memory, when there is one, is reused first.
  */
 export function planRound(input: PlanRoundInput): RoundPlan {
@@ -45,6 +47,17 @@ export function planRound(input: PlanRoundInput): RoundPlan {
       from_memory: fromMemory,
     });
 
+  const repaired = input.history.some((c) => c.hyperparameters.init_from === "candidate");
+  const gained = last?.scores !== undefined && last.scores.task > input.parentMetric;
+  const onlyRegressions = last?.verdict?.reasons.every((r) => !/no gain/.test(r)) ?? false;
+  if (last?.verdict && !last.verdict.pass && gained && onlyRegressions && !repaired) {
+    const flipped = Object.values(last.verdict.flips.per_set).flat().map((id) => id.replace(/^regression\//, ""));
+    return plan(
+      { strategy: "full", init_from: "candidate", epochs: cap(1), learning_rate: 3e-5 },
+      `round ${last.round} gained on held-out data but broke ${flipped.length} regression examples: repair that candidate with one low-rate epoch that emphasizes them`,
+      { emphasize_ids: flipped, anchor_weight: 3 },
+    );
+  }
   if (last?.verdict && !last.verdict.pass) {
     const flips = last.verdict.flips.total;
     return plan(

@@ -3,7 +3,9 @@ import { CurationPlan } from "../data-curator/schema.ts";
 
 export const TrainingChoice = z.object({
   strategy: z.enum(["head", "lora", "full"]).describe("what trains: the head on a frozen encoder, LoRA adapters, or everything"),
-  init_from: z.enum(["base", "parent"]).describe("start from the pretrained base model, or warm-start from the deployed model"),
+  init_from: z
+    .enum(["base", "parent", "candidate"])
+    .describe("start from the pretrained base model, warm-start from the deployed model, or repair the last candidate"),
   epochs: z.number().positive(),
   learning_rate: z.number().positive(),
   class_weights: z.enum(["balanced", "none"]).default("none"),

@@ -1,0 +1,216 @@
+/**
+ * Maintenance benchmark: a deployed model trained on a noisy pool, production failures with some
+ * wrong feedback, and three ways to react — keep v0, naive retraining (pool + all failures, no
+ * filtering), and `maintain` (the LangGraph loop with offline policies). Scored on the test split.
+ *
+ *   npm run bench:maintain -- [--scenario banking77|wnut17|all] [--quick]
+ *
+ * Writes bench/results/maintenance{,-quick}.{json,md} and prints the table.
+ */
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { progressPrinter } from "../cli/progress-bar.ts";
+import { type Example, readExamples, writeExamplesJsonl } from "../data/index.ts";
+import { datasetPath } from "../data/shared-datasets.ts";
+import { evaluateModel } from "../evals/evaluate-model.ts";
+import { openCheckpointer } from "../graph/checkpointer.ts";
+import { compileMaintainGraph } from "../graph/graph.ts";
+import { closeRunContexts, getRunContext } from "../graph/run-context.ts";
+import { goldOf, predictExamples } from "../graph/score-model.ts";
+import { MaintainInput } from "../graph/maintain-input.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../lib/atomic-write.ts";
+import type { JobSpecInput } from "../trainer/job-spec.ts";
+import { trainModel } from "../trainer/launcher.ts";
+import { REPO_ROOT } from "../trainer/python-env.ts";
+import { corruptEntities, noisyPool, rng, wrongLabel } from "./maintenance/noise.ts";
+
+interface Scenario {
+  name: string;
+  dataset: string;
+  train: string;
+  dev: string;
+  test: string;
+  noise: number;
+  feedbackNoise: number;
+  maxFailures: number;
+  maxRegression: number;
+  v0: Omit<JobSpecInput, "kind" | "train_path" | "out_dir">;
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: "banking77", dataset: "banking77", train: "train_nodev", dev: "dev", test: "test", noise: 0.3, feedbackNoise: 0.2, maxFailures: 500, maxRegression: 1000, v0: { strategy: "full", epochs: 3 } },
+  { name: "wnut17", dataset: "wnut17", train: "train", dev: "dev", test: "test", noise: 0.2, feedbackNoise: 0.2, maxFailures: 500, maxRegression: 1000, v0: { strategy: "full", epochs: 5, batch_size: 16 } },
+];
+
+const metricOf = (e: Awaited<ReturnType<typeof evaluateModel>>) => (e.kind === "classification" ? e.metrics.accuracy : e.metrics.f1);
+
+function everyNth<T>(items: readonly T[], n: number): T[] {
+  const step = Math.max(1, Math.floor(items.length / n));
+  return items.filter((_, i) => i % step === 0).slice(0, n);
+}
+
+async function runScenario(s: Scenario, quick: boolean, seed: number): Promise<Record<string, unknown>> {
+  const work = await mkdtemp(join(tmpdir(), `pioneer-maintain-${s.name}-`));
+  const log = (msg: string) => console.error(`[${s.name}] ${msg}`);
+  let train: Example[] = (await readExamples(datasetPath(s.dataset, s.train))).examples;
+  let dev: Example[] = (await readExamples(datasetPath(s.dataset, s.dev))).examples;
+  let test = await readExamples(datasetPath(s.dataset, s.test));
+  if (quick) {
+    train = everyNth(train, 600);
+    dev = everyNth(dev, 300);
+    test = { ...test, examples: everyNth<Example>(test.examples as Example[], 300) } as typeof test;
+  }
+  // 1. The noisy pool and v0 trained on it.
+  const pool = noisyPool(train, s.noise, seed);
+  const poolPath = join(work, "pool.jsonl");
+  await writeExamplesJsonl(poolPath, pool.examples);
+  log(`pool: ${pool.examples.length} examples, ${pool.corrupted} corrupted (${Math.round((pool.corrupted / pool.examples.length) * 100)}%)`);
+  const epochs = quick ? 1 : s.v0.epochs;
+  const printer = progressPrinter();
+  const v0Start = performance.now();
+  const kind = pool.examples[0] && "tokens" in pool.examples[0] ? "token" : "classification";
+  const v0 = await trainModel({ kind, train_path: poolPath, out_dir: join(work, "v0"), ...s.v0, epochs, seed }, { onProgress: (e) => printer.update(e) });
+  const v0Wall = (performance.now() - v0Start) / 1000;
+
+  // 2. Failures: dev examples v0 gets wrong, a share with a wrong feedback label; regression: dev
+  //    examples v0 gets right.
+  const registryDir = join(work, "registry");
+  const probe = MaintainInput.parse({ model: v0.modelDir, train_path: poolPath, regression_path: "-", failures_path: "-", run_dir: join(work, "probe"), registry_dir: registryDir, memory_dir: join(work, "memory") });
+  const context = await getRunContext(probe);
+  const devPreds = await predictExamples(context.server, v0.modelDir, dev);
+  const wrong: Example[] = [];
+  const right: Example[] = [];
+  dev.forEach((e, i) => (devPreds[i]?.label === goldOf(e) ? right : wrong).push(e));
+  const random = rng(seed + 1);
+  const labels = [...new Set(train.flatMap((e) => ("label" in e ? [e.label] : [])))];
+  const types = [...new Set(train.flatMap((e) => ("tags" in e ? e.tags.filter((t) => t !== "O").map((t) => t.slice(2)) : [])))];
+  let wrongFeedback = 0;
+  const failures = wrong.slice(0, s.maxFailures).map((e) => {
+    if (random() >= s.feedbackNoise) return e;
+    if ("label" in e) {
+      wrongFeedback++;
+      return { ...e, label: wrongLabel(e.label, labels, random) };
+    }
+    const corrupted = corruptEntities(e.tags, types, 1, random);
+    if (corrupted.changed) wrongFeedback++;
+    return { ...e, tags: corrupted.tags };
+  });
+  const regression = right.slice(0, s.maxRegression);
+  const failuresPath = join(work, "failures.jsonl");
+  const regressionPath = join(work, "regression.jsonl");
+  await writeExamplesJsonl(failuresPath, failures);
+  await writeExamplesJsonl(regressionPath, regression);
+  log(`failures: ${failures.length} (${wrongFeedback} with wrong feedback); regression: ${regression.length}`);
+
+  // 3. Naive retraining: pool + every failure as labeled, no filtering, same recipe as v0.
+  const naivePath = join(work, "naive.jsonl");
+  await writeExamplesJsonl(naivePath, [...pool.examples, ...failures.map((f) => ({ ...f, id: `failure/${f.id}` }))]);
+  const naiveStart = performance.now();
+  const naive = await trainModel({ kind, train_path: naivePath, out_dir: join(work, "naive"), ...s.v0, epochs, seed }, { onProgress: (e) => printer.update(e) });
+  const naiveWall = (performance.now() - naiveStart) / 1000;
+
+  // 4. maintain, with the offline policies.
+  const runDir = join(work, "maintain");
+  const graph = compileMaintainGraph(openCheckpointer(join(runDir, "checkpoints.sqlite")));
+  const maintainStart = performance.now();
+  const final = await graph.invoke(
+    {
+      input: MaintainInput.parse({
+        model: v0.modelDir,
+        train_path: poolPath,
+        regression_path: regressionPath,
+        failures_path: failuresPath,
+        run_dir: runDir,
+        registry_dir: registryDir,
+        memory_dir: join(work, "memory"),
+        rounds: quick ? 1 : 3,
+        seed,
+        ...(quick ? { max_epochs: 1 } : {}),
+      }),
+    },
+    { configurable: { thread_id: `bench-${s.name}` }, recursionLimit: 200 },
+  );
+  const maintainWall = (performance.now() - maintainStart) / 1000;
+  const summary = final.final_report?.summary as Record<string, unknown> | undefined;
+  const promotedDir = final.parent?.dir ?? v0.modelDir;
+
+  // 5. Test-set scores; the gate's flips re-counted independently on the regression set.
+  const evalDir = await mkdtemp(join(work, "eval-"));
+  const v0Test = metricOf(await evaluateModel(v0.modelDir, test, evalDir));
+  const naiveTest = metricOf(await evaluateModel(naive.modelDir, test, evalDir));
+  const maintainTest = metricOf(await evaluateModel(promotedDir, test, evalDir));
+  const after = await predictExamples(context.server, promotedDir, regression);
+  const flips = regression.filter((e, i) => after[i]?.label !== goldOf(e)).length;
+  const naiveAfter = await predictExamples(context.server, naive.modelDir, regression);
+  const naiveFlips = regression.filter((e, i) => naiveAfter[i]?.label !== goldOf(e)).length;
+  const rounds = (summary?.rounds as unknown[] | undefined)?.length ?? 0;
+  const row = {
+    scenario: s.name,
+    metric: kind === "classification" ? "accuracy" : "entity_f1",
+    quick,
+    pool: pool.examples.length,
+    pool_corrupted: pool.corrupted,
+    failures: failures.length,
+    wrong_feedback: wrongFeedback,
+    regression: regression.length,
+    v0: v0Test,
+    naive: naiveTest,
+    maintain: maintainTest,
+    promoted: summary?.promoted ?? null,
+    flips,
+    naive_flips: naiveFlips,
+    gate_violations: summary?.promoted && flips > 2 ? 1 : 0,
+    rounds,
+    diagnosis: (summary?.diagnosis as { counts?: unknown } | undefined)?.counts ?? null,
+    data_changes: summary?.data_changes ?? null,
+    v0_train_s: Math.round(v0Wall),
+    naive_train_s: Math.round(naiveWall),
+    maintain_s: Math.round(maintainWall),
+    report: join(runDir, "report.md"),
+  };
+  log(JSON.stringify(row));
+  return row;
+}
+
+const pct = (v: unknown) => (typeof v === "number" ? (v * 100).toFixed(2) : "-");
+const pts = (a: unknown, b: unknown) => (typeof a === "number" && typeof b === "number" ? `${a - b >= 0 ? "+" : ""}${((a - b) * 100).toFixed(2)}` : "-");
+
+function table(rows: Record<string, unknown>[]): string {
+  return [
+    "| scenario | metric (test) | v0 | naive | maintain | vs v0 | vs naive | flips (maintain / naive) | gate violations | rounds | maintain wall | v0 / naive train |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ...rows.map(
+      (r) =>
+        `| ${r.scenario}${r.quick ? " (quick)" : ""} | ${r.metric} | ${pct(r.v0)} | ${pct(r.naive)} | ${pct(r.maintain)} | ${pts(r.maintain, r.v0)} | ${pts(r.maintain, r.naive)} | ${r.flips} / ${r.naive_flips} of ${r.regression} | ${r.gate_violations} | ${r.rounds} | ${r.maintain_s} s | ${r.v0_train_s} s / ${r.naive_train_s} s |`,
+    ),
+    "",
+    "Setup per scenario: pool = training split with labels corrupted at random (seeded); v0 = MiniLM fine-tuned on it;",
+    "failures = dev examples v0 gets wrong, a share with wrong feedback labels; regression = dev examples v0 gets right;",
+    "naive = the same recipe on pool + all failures; maintain = `pioneer maintain` with offline policies (at most 3 rounds).",
+    "Flips = regression examples the final model gets wrong (v0 got them all right).",
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { scenario: { type: "string", default: "all" }, quick: { type: "boolean", default: false }, seed: { type: "string", default: "0" } } });
+  const wanted = values.scenario === "all" ? SCENARIOS : SCENARIOS.filter((s) => s.name === values.scenario);
+  if (wanted.length === 0) throw new Error(`unknown scenario ${values.scenario}; known: ${SCENARIOS.map((s) => s.name).join(", ")}, all`);
+  const resultsPath = join(REPO_ROOT, "bench", "results", values.quick ? "maintenance-quick.json" : "maintenance.json");
+  const previous = await readFile(resultsPath, "utf8").then((t) => JSON.parse(t) as { rows: Record<string, unknown>[] }).catch(() => ({ rows: [] as Record<string, unknown>[] }));
+  const rows = new Map(previous.rows.map((r) => [String(r.scenario), r]));
+  try {
+    for (const s of wanted) {
+      rows.set(s.name, await runScenario(s, values.quick, Number(values.seed)));
+      await writeJsonAtomic(resultsPath, { rows: [...rows.values()] });
+    }
+  } finally {
+    await closeRunContexts();
+  }
+  const md = `# Maintenance benchmark${values.quick ? " (quick)" : ""}\n\n${table([...rows.values()])}\n`;
+  await writeFileAtomic(resultsPath.replace(/\.json$/, ".md"), md);
+  console.log(md);
+}
+
+await main();
