@@ -29,8 +29,15 @@ export function buildMaintainGraph() {
     .addEdge("report", END);
 }
 
-export function compileMaintainGraph(checkpointer?: BaseCheckpointSaver) {
-  const graph = buildMaintainGraph().compile(checkpointer ? { checkpointer } : {});
+export type MaintainNode = "intake" | "planner" | "diagnostician" | "data_curator" | "trainer" | "evaluator" | "report";
+
+/** `interruptAfter` pauses the run after those nodes (checkpointed; `invoke(null, config)` goes on),
+ * e.g. to inspect a diagnosis before training, or in tests of resuming. */
+export function compileMaintainGraph(checkpointer?: BaseCheckpointSaver, options: { interruptAfter?: MaintainNode[] } = {}) {
+  const graph = buildMaintainGraph().compile({
+    ...(checkpointer ? { checkpointer } : {}),
+    ...(options.interruptAfter ? { interruptAfter: options.interruptAfter } : {}),
+  });
   graph.name = "maintain";
   return graph;
 }

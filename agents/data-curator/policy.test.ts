@@ -8,7 +8,7 @@ import { CurationPlan } from "./schema.ts";
 const ex = (id: string, label: string, extra: Partial<ClassificationExample> = {}): ClassificationExample => ({ id, text: `text of ${id}`, label, ...extra });
 const issue = (id: string, suggested: string, suggested_prob: number, label_quality = 0.05): LabelIssue => ({ id, is_issue: true, label_quality, suggested, suggested_prob });
 
-function input(overrides: Partial<CurateInput> & { plan?: Partial<CurationPlan> } = {}): CurateInput {
+function input(overrides: Omit<Partial<CurateInput>, "plan"> & { plan?: Partial<CurationPlan> } = {}): CurateInput {
   return {
     pool: [ex("p1", "A"), ex("p2", "A"), ex("p3", "B"), ex("p4", "B")],
     poolIssues: new Map([
@@ -105,6 +105,8 @@ describe("curate (offline data curator)", () => {
     const out = curate(input({ pool, poolIssues: new Map(), seed: 1, hardNegativeIds: pool.map((e) => e.id), plan: { replay_share: 0.3 } }));
     expect(out.examples.filter((e) => e.id.startsWith("q"))).toHaveLength(20);
     expect(out.examples.filter((e) => e.id.startsWith("q")).every((e) => e.weight === 2)).toBe(true);
+    expect(out.lineage).toMatchObject({ replayed: 20, removed: 0 });
+    expect(out.lineage.why).toContain("20 of 20 cleaned pool examples replayed (30%, hard negatives included)");
     expectLineageMatches(20, out);
   });
 

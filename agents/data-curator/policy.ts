@@ -67,6 +67,11 @@ export function curate(input: CurateInput): CurateResult {
       cleaned.push(example);
       continue;
     }
+    if (plan.clean === "downweight") {
+      cleaned.push({ ...example, weight: plan.suspect_weight });
+      changes.push({ id: example.id, action: "downweighted", reason: `suspected label error (quality ${issue.label_quality.toFixed(2)}): kept at weight ${plan.suspect_weight}` });
+      continue;
+    }
     if ("label" in example) {
       const likely = plan.clean === "relabel" && issue.suggested !== undefined && (issue.suggested_prob ?? 0) >= plan.relabel_min_prob;
       if (likely && issue.suggested !== example.label) {
@@ -98,6 +103,7 @@ export function curate(input: CurateInput): CurateResult {
     if (hard.has(e.id) && !keptIds.has(e.id)) {
       out.push({ ...e, weight: plan.hard_negative_weight });
       changes.push({ id: e.id, action: "upweighted", reason: "hard negative: near failures of a confusable pair" });
+      keptIds.add(e.id);
     }
   }
   const accepted = input.failures.filter((f) => input.accepted.has(f.id));
@@ -115,23 +121,25 @@ export function curate(input: CurateInput): CurateResult {
   const relabeled = changes.filter((c) => c.action === "relabeled").length;
   const removed = changes.filter((c) => c.action === "removed").length;
   const upweighted = changes.filter((c) => c.action === "upweighted").length;
+  const downweighted = changes.filter((c) => c.action === "downweighted").length;
   const why = [
     relabeled ? `${relabeled} pool labels corrected: confident learning found a likelier label` : "",
+    downweighted ? `${downweighted} suspected label errors kept at weight ${plan.suspect_weight}` : "",
     removed ? `${removed} pool examples dropped: suspected label errors without a confident replacement` : "",
     accepted.length ? `${accepted.length} accepted failures added as gold (weight ${plan.failure_weight})` : "",
     upweighted ? `${upweighted} hard negatives upweighted (weight ${plan.hard_negative_weight}) near confusable pairs` : "",
     plan.anchor_regression ? `${input.regression.length} regression examples added as anchors (weight ${plan.anchor_weight})` : "",
     emphasized.size ? `${emphasized.size} regression examples a rejected candidate broke weighted ${plan.emphasize_weight}` : "",
-    plan.replay_share < 1 ? `${replayed.length} of ${cleaned.length} cleaned pool examples replayed (${Math.round(plan.replay_share * 100)}%)` : "",
+    plan.replay_share < 1 ? `${keptIds.size} of ${cleaned.length} cleaned pool examples replayed (${Math.round(plan.replay_share * 100)}%${keptIds.size > replayed.length ? ", hard negatives included" : ""})` : "",
   ].filter(Boolean);
   return {
     examples: out,
     changes,
     lineage: {
       added: accepted.length + (plan.anchor_regression ? input.regression.length : 0),
-      removed: removed + (cleaned.length - replayed.length),
+      removed: removed + (cleaned.length - keptIds.size),
       relabeled,
-      replayed: replayed.length,
+      replayed: keptIds.size,
       why,
     },
   };

@@ -3,7 +3,11 @@ import { z } from "zod";
 /** How to build the next data version. The planner (through the trainer's band) fills it; the
  * offline policy or an LLM may set it. */
 export const CurationPlan = z.object({
-  clean: z.enum(["relabel", "drop", "none"]).default("relabel").describe("what to do with pool examples confident learning flags"),
+  clean: z
+    .enum(["relabel", "drop", "downweight", "none"])
+    .default("relabel")
+    .describe("what to do with pool examples confident learning flags"),
+  suspect_weight: z.number().positive().default(0.3).describe("loss weight of flagged examples when clean is downweight"),
   relabel_min_prob: z.number().min(0).max(1).default(0.5).describe("relabel only when the suggested label is at least this likely; else drop"),
   failure_weight: z.number().positive().default(2).describe("loss weight of accepted failures added as gold"),
   anchor_regression: z.boolean().default(true).describe("train on the regression (golden) set too, so what worked stays learned"),
@@ -18,7 +22,7 @@ export type CurationPlan = z.infer<typeof CurationPlan>;
 
 export const Change = z.object({
   id: z.string(),
-  action: z.enum(["relabeled", "removed", "added", "upweighted"]),
+  action: z.enum(["relabeled", "removed", "added", "upweighted", "downweighted"]),
   from: z.string().optional(),
   to: z.string().optional(),
   reason: z.string(),

@@ -1,1 +1,2 @@
-export { evaluatorNode, combineVerdicts } from "./node.ts";
+export { evaluatorNode } from "./node.ts";
+export { combineVerdicts, NO_GAIN, rejectedOnlyForNoGain } from "./combine-verdicts.ts";

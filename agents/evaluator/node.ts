@@ -1,11 +1,14 @@
 import { join } from "node:path";
 import { type Example, readExamples } from "../../data/index.ts";
-import { type GateVerdict, regressionGate } from "../../evals/regression-gate.ts";
+import { regressionGate } from "../../evals/regression-gate.ts";
 import { MaintainInput } from "../../graph/maintain-input.ts";
 import { getRunContext } from "../../graph/run-context.ts";
 import { goldOf, readPredictions, scoreModel } from "../../graph/score-model.ts";
 import type { MaintainStateType, MaintainUpdate, ModelScores } from "../../graph/state.ts";
 import { readModelDir } from "../../trainer/model-dir.ts";
+import { combineVerdicts } from "./combine-verdicts.ts";
+
+export { combineVerdicts };
 
 async function gateSet(name: string, path: string, kind: "classification" | "token", parentDir: string, candidateDir: string) {
   const gold: Example[] = (await readExamples(path, { kind })).examples;
@@ -20,23 +23,6 @@ async function gateSet(name: string, path: string, kind: "classification" | "tok
     candidate: labelsOf(candidate),
     // Token tasks: the class of a sentence is the entity types its gold tags contain.
     ...(kind === "token" ? { classOf: (g: string) => [...new Set(g.split(" ").filter((t) => t !== "O").map((t) => t.slice(2)))] } : {}),
-  };
-}
-
-/** The verdict: flips on the regression set within epsilon, no per-class drop beyond delta on the
- * regression or dev set, no significant drop on dev, and a real gain on dev. */
-export function combineVerdicts(regression: GateVerdict, dev: GateVerdict, parent: ModelScores, candidate: ModelScores, metric: string): GateVerdict {
-  const gain = candidate.task - parent.task;
-  const reasons = [...(regression.pass ? [] : regression.reasons), ...(dev.pass ? [] : dev.reasons.filter((r) => !/flips/.test(r)))];
-  const devViolations = dev.class_drops.length > 0 || dev.delta_ci.high < 0;
-  const noGain = gain <= 0;
-  if (noGain) reasons.push(`no gain on held-out data: ${metric} ${parent.task.toFixed(4)} -> ${candidate.task.toFixed(4)}`);
-  const pass = regression.pass && !devViolations && !noGain;
-  return {
-    ...regression,
-    pass,
-    reasons: pass ? [`${regression.reasons[0] ?? "within budget"}; ${metric} ${parent.task.toFixed(4)} -> ${candidate.task.toFixed(4)} (+${(gain * 100).toFixed(2)} points)`] : reasons,
-    class_drops: [...regression.class_drops, ...dev.class_drops],
   };
 }
 

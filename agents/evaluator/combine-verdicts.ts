@@ -1,0 +1,29 @@
+import type { GateVerdict } from "../../evals/regression-gate.ts";
+import type { ModelScores } from "../../graph/state.ts";
+
+/** How a verdict's reason line starts when the candidate kept every regression budget but did not
+ * improve on held-out data. */
+export const NO_GAIN = "no gain on held-out data";
+
+/** The verdict: flips on the regression set within epsilon, no per-class drop beyond delta on the
+ * regression or dev set, no significant drop on dev, and a real gain on dev. */
+export function combineVerdicts(regression: GateVerdict, dev: GateVerdict, parent: ModelScores, candidate: ModelScores, metric: string): GateVerdict {
+  const gain = candidate.task - parent.task;
+  const reasons = [...(regression.pass ? [] : regression.reasons), ...(dev.pass ? [] : dev.reasons.filter((r) => !/flips/.test(r)))];
+  const devViolations = dev.class_drops.length > 0 || dev.delta_ci.high < 0;
+  const noGain = gain <= 0;
+  if (noGain) reasons.push(`${NO_GAIN}: ${metric} ${parent.task.toFixed(4)} -> ${candidate.task.toFixed(4)}`);
+  const pass = regression.pass && !devViolations && !noGain;
+  return {
+    ...regression,
+    pass,
+    reasons: pass ? [`${regression.reasons[0] ?? "within budget"}; ${metric} ${parent.task.toFixed(4)} -> ${candidate.task.toFixed(4)} (+${(gain * 100).toFixed(2)} points)`] : reasons,
+    class_drops: [...regression.class_drops, ...dev.class_drops],
+  };
+}
+
+/** A rejection whose only reason is that the candidate gained nothing (no flips over budget, no
+ * class drop, no significant regression). */
+export function rejectedOnlyForNoGain(verdict: GateVerdict): boolean {
+  return !verdict.pass && verdict.reasons.length > 0 && verdict.reasons.every((r) => r.startsWith(NO_GAIN));
+}

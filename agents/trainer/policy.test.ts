@@ -1,0 +1,158 @@
+import { describe, expect, it } from "vitest";
+import type { GateVerdict } from "../../evals/regression-gate.ts";
+import type { Candidate, ModelScores } from "../../graph/state.ts";
+import type { RankedExperiment } from "../../memory/index.ts";
+import { type PlanRoundInput, planRound } from "./policy.ts";
+
+const scores = (task: number): ModelScores => ({ task, dev: {}, failures: { n: 10, fixed: 5, accuracy: 0.5 }, regression: { n: 20, accuracy: 1 } });
+
+function verdict(pass: boolean, reasons: string[], flipIds: string[] = []): GateVerdict {
+  return {
+    pass,
+    reasons,
+    flips: { total: flipIds.length, per_set: { regression: flipIds } },
+    class_drops: [],
+    delta_ci: { delta: 0, low: -0.01, high: 0.01, confidence: 0.95, samples: 1000 },
+    per_set: { regression: { n: 20, parent_accuracy: 1, candidate_accuracy: 1 } },
+    thresholds: { epsilon: 2, delta: 0.1, min_class_support: 5 },
+  };
+}
+
+function candidate(round: number, overrides: Partial<Candidate> = {}): Candidate {
+  return {
+    id: `round-${round}`,
+    round,
+    data_hash: `hash${round}`,
+    strategy: "full",
+    hyperparameters: { strategy: "full", init_from: "base", epochs: 3, learning_rate: 1e-4 },
+    model_dir: `/models/round-${round}`,
+    train_metrics: {},
+    ...overrides,
+  };
+}
+
+function plan(overrides: Partial<PlanRoundInput> = {}) {
+  return planRound({ kind: "classification", round: 1, parentMetric: 0.85, target: 0.9, poolNoiseShare: 0, history: [], pastStrategies: [], ...overrides });
+}
+
+function remembered(similarity: number, overrides: Partial<RankedExperiment> = {}): RankedExperiment {
+  return {
+    id: "run-0/round-1",
+    run_id: "run-0",
+    task: "classification over 6 labels",
+    parent_model: "v1",
+    candidate_model: "v2",
+    strategy: "lora",
+    hyperparameters: { strategy: "lora", init_from: "parent", epochs: 6, learning_rate: 5e-4 },
+    data_delta: { added: 3, removed: 1, relabeled: 2, why: "" },
+    failure_summary: "12 failures: confusable_pair 12",
+    metrics_before: { task: 0.8 },
+    metrics_after: { task: 0.85 },
+    gain: 0.05,
+    verdict: "promoted",
+    reasons: [],
+    created_at: "2026-01-01T00:00:00.000Z",
+    similarity,
+    score: similarity * 0.05,
+    ...overrides,
+  };
+}
+
+describe("planRound (offline trainer policy)", () => {
+  it("rebuilds from the base model on a noisy pool", () => {
+    const out = plan({ poolNoiseShare: 0.25, parentMetric: 0.89 });
+    expect(out.band).toBe("rebuild");
+    expect(out.training).toMatchObject({ strategy: "full", init_from: "base", epochs: 3, learning_rate: 1e-4 });
+    expect(out.curation).toMatchObject({ clean: "relabel", anchor_regression: true, replay_share: 1 });
+    expect(out.reason).toMatch(/25% of the pool is suspect/);
+  });
+
+  it("rebuilds when far below target, with more epochs for token tasks", () => {
+    expect(plan({ parentMetric: 0.7 }).band).toBe("rebuild");
+    expect(plan({ parentMetric: 0.7, kind: "token" }).training.epochs).toBe(5);
+  });
+
+  it("stops rebuilding for noise once a cleaned data version was promoted", () => {
+    const promoted = candidate(1, { scores: scores(0.86), verdict: verdict(true, ["passed"]), promoted_id: "v2" });
+    expect(plan({ round: 2, poolNoiseShare: 0.25, history: [promoted] }).band).toBe("tune");
+  });
+
+  it("tunes from the parent on a small gap", () => {
+    const out = plan({ parentMetric: 0.85, target: 0.9 });
+    expect(out.band).toBe("tune");
+    expect(out.training).toMatchObject({ strategy: "full", init_from: "parent", epochs: 2, learning_rate: 5e-5 });
+  });
+
+  it("retrains only the head from the parent at target, replaying a share of the pool", () => {
+    const out = plan({ parentMetric: 0.89, target: 0.9 });
+    expect(out.band).toBe("targeted");
+    expect(out.training).toMatchObject({ strategy: "head", init_from: "parent", epochs: 10, learning_rate: 1e-3 });
+    expect(out.curation.replay_share).toBe(0.3);
+  });
+
+  it("after a candidate rejected for flips: warm start, half the learning rate, anchor weight 4", () => {
+    const rejected = candidate(1, {
+      hyperparameters: { strategy: "full", init_from: "base", epochs: 3, learning_rate: 1e-4 },
+      scores: scores(0.84),
+      verdict: verdict(false, ["5 flips (right before, wrong now) exceed the budget epsilon=2: ids a, b, c, d, e"], ["a", "b", "c", "d", "e"]),
+      promoted_id: null,
+    });
+    const out = plan({ round: 2, history: [rejected] });
+    expect(out.training).toMatchObject({ strategy: "full", init_from: "parent", epochs: 2, learning_rate: 5e-5 });
+    expect(out.curation).toMatchObject({ anchor_weight: 4, failure_weight: 2 });
+    expect(out.reason).toMatch(/round 1 was rejected \(5 flips/);
+  });
+
+  it("repairs, once, a candidate that gained but broke regression examples", () => {
+    const broke = candidate(1, {
+      scores: scores(0.88),
+      verdict: verdict(false, ["3 flips (right before, wrong now) exceed the budget epsilon=2: ids r1, r2, r3"], ["r1", "r2", "r3"]),
+      promoted_id: null,
+    });
+    const out = plan({ round: 2, history: [broke] });
+    expect(out.training).toMatchObject({ init_from: "candidate", epochs: 1, learning_rate: 3e-5 });
+    expect(out.curation).toMatchObject({ emphasize_ids: ["r1", "r2", "r3"] });
+    const repairedToo = candidate(2, { ...broke, id: "round-2", round: 2, hyperparameters: { ...out.training } });
+    expect(plan({ round: 3, history: [broke, repairedToo] }).training.init_from).toBe("parent");
+  });
+
+  it("after a candidate rejected only for no gain: the other starting point with more epochs", () => {
+    const flat = candidate(1, {
+      scores: scores(0.85),
+      verdict: verdict(false, ["no gain on held-out data: accuracy 0.8500 -> 0.8500"]),
+      promoted_id: null,
+    });
+    const out = plan({ round: 2, history: [flat] });
+    expect(out.training).toMatchObject({ strategy: "full", init_from: "parent", epochs: 4 });
+    expect(out.curation.anchor_weight).toBe(2);
+  });
+
+  it("reuses a promoted experiment remembered for similar failures in round 1", () => {
+    const out = plan({ poolNoiseShare: 0.25, pastStrategies: [remembered(0.7)] });
+    expect(out.from_memory).toBe("run-0/round-1");
+    expect(out.training).toMatchObject({ strategy: "lora", init_from: "parent", epochs: 6, learning_rate: 5e-4 });
+    expect(out.reason).toMatch(/memory: experiment run-0\/round-1/);
+  });
+
+  it("ignores remembered experiments that are too dissimilar, rejected, or come after round 1", () => {
+    expect(plan({ pastStrategies: [remembered(0.49)] }).from_memory).toBeNull();
+    expect(plan({ pastStrategies: [remembered(0.9, { verdict: "rejected" })] }).from_memory).toBeNull();
+    const promoted = candidate(1, { scores: scores(0.86), verdict: verdict(true, ["passed"]), promoted_id: "v2" });
+    expect(plan({ round: 2, history: [promoted], pastStrategies: [remembered(0.9)] }).from_memory).toBeNull();
+  });
+
+  it("caps epochs at max_epochs on every path", () => {
+    const rejected = candidate(1, { scores: scores(0.84), verdict: verdict(false, ["5 flips"], ["a", "b", "c", "d", "e"]), promoted_id: null });
+    const flat = candidate(1, { scores: scores(0.85), verdict: verdict(false, ["no gain on held-out data: x"]), promoted_id: null });
+    const epochs = [
+      plan({ poolNoiseShare: 0.25, maxEpochs: 2 }),
+      plan({ parentMetric: 0.7, kind: "token", maxEpochs: 2 }),
+      plan({ maxEpochs: 1.5 }),
+      plan({ parentMetric: 0.89, maxEpochs: 2 }),
+      plan({ round: 2, history: [rejected], maxEpochs: 1 }),
+      plan({ round: 2, history: [flat], maxEpochs: 2 }),
+      plan({ pastStrategies: [remembered(0.9)], maxEpochs: 2 }),
+    ].map((p) => p.training.epochs);
+    expect(epochs).toEqual([2, 2, 1.5, 2, 1, 2, 2]);
+  });
+});

@@ -1,0 +1,166 @@
+import { existsSync } from "node:fs";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readExamples } from "../data/index.ts";
+import { FailureCause } from "../memory/index.ts";
+import { type MaintainSlice, maintainSlice, registerDeployed } from "../test-support/maintain-slice.ts";
+import { ModelRegistry } from "../trainer/registry.ts";
+import { openCheckpointer } from "./checkpointer.ts";
+import { compileMaintainGraph } from "./graph.ts";
+import { MaintainInput, type MaintainInputArgs } from "./maintain-input.ts";
+import { closeRunContexts, getRunContext } from "./run-context.ts";
+import type { MaintainStateType } from "./state.ts";
+
+/** The maintenance graph end to end, offline, with the real worker on a tiny BANKING77 scenario
+ * (see test-support/maintain-slice.ts): 6 intents x 30 noisy pool examples, v0 fine-tuned on them. */
+let slice: MaintainSlice;
+const previousThreads = process.env.PIONEER_THREADS;
+
+beforeAll(async () => {
+  process.env.PIONEER_THREADS = "1";
+  slice = await maintainSlice();
+}, 180_000);
+
+afterAll(async () => {
+  await closeRunContexts();
+  if (slice) await rm(slice.dir, { recursive: true, force: true });
+  if (previousThreads === undefined) delete process.env.PIONEER_THREADS;
+  else process.env.PIONEER_THREADS = previousThreads;
+});
+
+/** A fresh registry holding v0 (promoted), and the graph input of one run in its own folder. */
+async function scenario(name: string, overrides: Partial<MaintainInputArgs> = {}) {
+  const registryDir = join(slice.dir, name, "registry");
+  const v0 = await registerDeployed(registryDir, slice.v0Dir, slice.train);
+  const args: MaintainInputArgs = {
+    model: v0,
+    train_path: slice.train,
+    regression_path: slice.regression,
+    failures_path: slice.failures,
+    dev_path: slice.dev,
+    run_dir: join(slice.dir, name, "run"),
+    registry_dir: registryDir,
+    rounds: 1,
+    max_epochs: 2,
+    threads: 1,
+    ...overrides,
+  };
+  return { v0, input: MaintainInput.parse(args), registry: new ModelRegistry(registryDir), config: { configurable: { thread_id: name }, recursionLimit: 50 } };
+}
+
+const agentsOf = (state: MaintainStateType) => state.decisions.map((d) => d.agent);
+const routesOf = (state: MaintainStateType) => state.decisions.filter((d) => d.agent === "planner").map((d) => d.decision.next);
+
+describe("maintain graph (offline policies, real worker)", () => {
+  it("diagnoses, curates, trains, gates and reports one round, and remembers it", async () => {
+    const { v0, input, registry, config } = await scenario("one-round");
+    const graph = compileMaintainGraph(openCheckpointer(join(input.run_dir, "checkpoints.sqlite")));
+    const final = (await graph.invoke({ input }, config)) as MaintainStateType;
+
+    expect(routesOf(final)).toEqual(["diagnostician", "data_curator", "trainer", "evaluator", "report"]);
+    expect(final.stop_reason).toBe("round budget spent (1)");
+
+    // The report: JSON and markdown on disk, the summary in state.
+    const report = final.final_report!;
+    const summary = report.summary as Record<string, unknown> & { rounds: Record<string, unknown>[]; before: { task: number }; after: { task: number } };
+    expect(JSON.parse(await readFile(report.json_path, "utf8"))).toEqual(summary);
+    expect(await readFile(report.markdown_path, "utf8")).toContain(`# Maintenance report ${final.run_id}`);
+    expect(summary).toMatchObject({ run_id: final.run_id, parent: v0, metric: "accuracy", stop_reason: "round budget spent (1)" });
+    expect(summary.promoted === null || typeof summary.promoted === "string").toBe(true);
+    expect(summary.before.task).toBeGreaterThan(0);
+    expect(typeof summary.flips).toBe("number");
+    expect(summary.rounds).toHaveLength(1);
+    expect(summary.rounds[0]).toMatchObject({ round: 1, strategy: "full", epochs: 2 });
+
+    // The gate's decision agrees with the registry and the numbers.
+    const [candidate] = final.candidates;
+    expect(candidate?.verdict).toBeDefined();
+    const verdict = candidate!.verdict!;
+    const promoted = await registry.promoted();
+    if (summary.promoted) {
+      expect(verdict.pass).toBe(true);
+      expect(verdict.flips.total).toBeLessThanOrEqual(2);
+      expect(summary.flips).toBe(verdict.flips.total);
+      expect(summary.after.task).toBeGreaterThan(summary.before.task);
+      expect(promoted?.id).toBe(summary.promoted);
+      expect(promoted?.parent).toBe(v0);
+      expect(final.parent?.id).toBe(summary.promoted);
+      expect(final.rounds_without_promotion).toBe(0);
+    } else {
+      expect(verdict.pass).toBe(false);
+      expect(verdict.reasons.length).toBeGreaterThan(0);
+      expect(summary.rounds[0]?.reasons).toEqual(verdict.reasons);
+      expect(summary.after).toEqual(summary.before);
+      expect(promoted?.id).toBe(v0);
+      expect(final.parent?.id).toBe(v0);
+      expect(final.rounds_without_promotion).toBe(1);
+    }
+
+    // The diagnosis: the injection is garbled input and is not trained on.
+    const failures = (await readExamples(slice.failures, { kind: "classification" })).examples;
+    expect(final.diagnosis?.accepted).not.toContain(slice.failureIds.injection);
+    expect(final.diagnosis?.rejected).toContainEqual({ id: slice.failureIds.injection, cause: "garbled_input" });
+    expect(final.diagnosis!.accepted.length + final.diagnosis!.rejected.length).toBe(failures.length);
+
+    // Memory: one record per failure with its cause, one experiment whose verdict matches.
+    const { memory } = await getRunContext(input);
+    const remembered = await memory.failuresOfRun(final.run_id);
+    expect(remembered.map((r) => r.id).sort()).toEqual(failures.map((f) => `${final.run_id}/${f.id}`).sort());
+    for (const r of remembered) expect(FailureCause.options).toContain(r.cause);
+    expect(remembered.find((r) => r.id === `${final.run_id}/${slice.failureIds.injection}`)).toMatchObject({ cause: "garbled_input", accepted: false, fixable: false });
+    const experiments = await memory.experimentsOfRun(final.run_id);
+    expect(experiments).toHaveLength(1);
+    expect(experiments[0]).toMatchObject({ verdict: summary.promoted ? "promoted" : "rejected", parent_model: v0, strategy: "full", reasons: verdict.reasons });
+
+    // The data version: a content-addressed file with its lineage next to it.
+    const [data] = final.data_versions;
+    expect(existsSync(data!.path)).toBe(true);
+    const lineagePath = data!.path.replace(/\.jsonl$/, ".lineage.json");
+    const lineage = JSON.parse(await readFile(lineagePath, "utf8")) as Record<string, unknown>;
+    expect(lineage).toMatchObject({ hash: data!.hash, parent_hash: data!.parent_hash, round: 1, ...data!.lineage });
+    const trained = (await readExamples(data!.path, { kind: "classification" })).examples.map((e) => e.id);
+    expect(trained).not.toContain(`failure/${slice.failureIds.injection}`);
+    for (const id of final.diagnosis!.accepted) expect(trained).toContain(`failure/${id}`);
+    expect(trained.filter((id) => id.startsWith("regression/"))).toHaveLength((await readExamples(slice.regression, { kind: "classification" })).examples.length);
+  });
+
+  it("fails on a failure label outside the model's label set, naming file and field, and promotes nothing", async () => {
+    const badFailures = join(slice.dir, "failures-bad-label.jsonl");
+    const lines = (await readFile(slice.failures, "utf8")).trimEnd().split("\n");
+    await writeFile(badFailures, [...lines, JSON.stringify({ id: "typo", text: "my card still has not arrived", label: "card_arival" })].join("\n") + "\n");
+    const { v0, input, registry, config } = await scenario("bad-label", { failures_path: badFailures });
+    const graph = compileMaintainGraph(openCheckpointer(join(input.run_dir, "checkpoints.sqlite")));
+
+    const run = graph.invoke({ input }, config);
+    await expect(run).rejects.toThrow(`failures-bad-label.jsonl:${lines.length + 1}: field "label": "card_arival" is not in the model's label set`);
+    expect((await registry.promoted())?.id).toBe(v0);
+    expect((await registry.list()).map((m) => m.id)).toEqual([v0]);
+    expect(existsSync(join(input.run_dir, "report.json"))).toBe(false);
+  });
+
+  it("resumes a killed run from its SQLite checkpoints without re-running intake or the diagnosis", async () => {
+    const { input, config } = await scenario("resume", { max_epochs: 1 });
+    const checkpoints = join(input.run_dir, "checkpoints.sqlite");
+
+    const firstSaver = openCheckpointer(checkpoints);
+    const first = compileMaintainGraph(firstSaver, { interruptAfter: ["diagnostician"] });
+    await first.invoke({ input }, config);
+    const paused = await first.getState(config);
+    expect(paused.next).toEqual(["planner"]);
+    expect((paused.values as MaintainStateType).diagnosis).not.toBeNull();
+    expect((paused.values as MaintainStateType).data_versions).toEqual([]);
+    // The process dies: its worker, memory and database connection go with it.
+    await closeRunContexts();
+    firstSaver.db.close();
+
+    const second = compileMaintainGraph(openCheckpointer(checkpoints));
+    const final = (await second.invoke(null, config)) as MaintainStateType;
+    expect(final.final_report?.summary).toMatchObject({ run_id: (paused.values as MaintainStateType).run_id, stop_reason: "round budget spent (1)" });
+    expect(agentsOf(final).filter((a) => a === "intake")).toHaveLength(1);
+    expect(agentsOf(final).filter((a) => a === "diagnostician")).toHaveLength(1);
+    expect(routesOf(final)).toEqual(["diagnostician", "data_curator", "trainer", "evaluator", "report"]);
+    expect(final.candidates).toHaveLength(1);
+    expect(final.candidates[0]?.verdict).toBeDefined();
+  });
+});
