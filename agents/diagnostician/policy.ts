@@ -114,13 +114,13 @@ export function diagnose(input: DiagnoseInput): DiagnosisDecision {
         input.kind === "classification" &&
         input.pool[nearest.index]?.classes[0] === f.predClasses[0] &&
         f.predClasses[0] !== f.goldClasses[0];
-      // Word-level findings are noisier (see the trainer policy), so a token failure counts as flagged
-    // only when some word's suggested tag is confidently different.
-    const flagged =
-      f.labelIssue?.is_issue === true &&
-      (input.kind === "token"
-        ? (f.labelIssue.token_issues ?? []).some((t) => t.suggested_prob >= 0.6)
-        : f.labelIssue.suggested === undefined || !f.goldClasses.includes(f.labelIssue.suggested));
+      // Word-level findings are noisier (see the trainer policy), so a token failure counts as
+      // flagged only when some word's suggested tag is confidently different.
+      const flagged =
+        f.labelIssue?.is_issue === true &&
+        (input.kind === "token"
+          ? (f.labelIssue.token_issues ?? []).some((t) => t.suggested_prob >= 0.6)
+          : f.labelIssue.suggested === undefined || !f.goldClasses.includes(f.labelIssue.suggested));
       const byDuplicate = nearDuplicateDisagrees && (f.goldProb ?? 0) < 0.1;
       if ((flagged && goldShare < feedbackShareMax) || byDuplicate) {
         const why = byDuplicate
