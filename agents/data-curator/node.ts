@@ -6,7 +6,7 @@ import { inputText } from "../../memory/index.ts";
 import { LabelIssue } from "../../tools/find-label-issues.ts";
 import { MaintainInput } from "../../graph/maintain-input.ts";
 import { getRunContext } from "../../graph/run-context.ts";
-import { readPredictions } from "../../graph/score-model.ts";
+import { predictExamples, readPredictions } from "../../graph/score-model.ts";
 import type { MaintainStateType, MaintainUpdate } from "../../graph/state.ts";
 import { nearestNeighbours, toMatrix } from "../diagnostician/knn.ts";
 import { curate } from "./policy.ts";
@@ -51,6 +51,16 @@ export async function dataCuratorNode(state: MaintainStateType): Promise<Maintai
     }
   }
 
+  // A trained model's confident opinion on the pool (a later round's second cleaning pass).
+  let modelOpinions: Map<string, { label: string; confidence: number }> | undefined;
+  if (task.kind === "classification" && plan.model_relabel_from !== "none") {
+    const dir = plan.model_relabel_from === "parent" ? parent.dir : state.candidates.at(-1)?.model_dir;
+    if (dir) {
+      const opinions = await predictExamples(context.server, dir, pool);
+      modelOpinions = new Map(opinions.map((o) => [o.id, { label: o.label, confidence: o.confidence }]));
+    }
+  }
+
   const result = curate({
     pool,
     poolIssues: await readIssues(diagnosis.label_issues_path),
@@ -58,6 +68,7 @@ export async function dataCuratorNode(state: MaintainStateType): Promise<Maintai
     accepted: new Set(diagnosis.accepted),
     regression,
     hardNegativeIds,
+    ...(modelOpinions ? { modelOpinions } : {}),
     plan,
     seed: input.seed + state.round,
   });

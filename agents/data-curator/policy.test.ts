@@ -46,6 +46,21 @@ describe("curate (offline data curator)", () => {
     expect(out.changes.filter((c) => c.id === "p2")).toEqual([expect.objectContaining({ action: "removed", from: "A" })]);
   });
 
+  it("takes a trained model's confident opinion before confident learning's, and ignores unsure ones", () => {
+    const modelOpinions = new Map([
+      ["p3", { label: "A", confidence: 0.95 }], // confident disagreement: relabel B -> A
+      ["p4", { label: "A", confidence: 0.6 }], // unsure: keep
+      ["p2", { label: "C", confidence: 0.99 }], // overrides the unsure CL suggestion (would drop)
+    ]);
+    const out = curate(input({ modelOpinions, plan: { model_relabel_from: "parent" } }));
+    const examples = byId(out.examples);
+    expect(examples.get("p3")).toMatchObject({ label: "A" });
+    expect(examples.get("p4")).toMatchObject({ label: "B" });
+    expect(examples.get("p2")).toMatchObject({ label: "C" });
+    expect(out.changes.find((c) => c.id === "p3")?.reason).toMatch(/parent model says "A" with p=0.95/);
+    expect(out.lineage.relabeled).toBe(3); // p1 (confident learning), p2 and p3 (model)
+  });
+
   it("uses relabel_min_prob as the threshold, inclusive", () => {
     expect(byId(curate(input({ plan: { relabel_min_prob: 0.3 } })).examples).get("p2")).toMatchObject({ label: "B" });
     expect(byId(curate(input({ plan: { relabel_min_prob: 0.81 } })).examples).has("p1")).toBe(false);

@@ -12,6 +12,8 @@ export interface CurateInput {
   regression: readonly Example[];
   /** Pool ids near the failures of confusable pairs (computed by the node from embeddings). */
   hardNegativeIds: readonly string[];
+  /** A trained model's label and confidence for pool examples (plan.model_relabel_from), by id. */
+  modelOpinions?: ReadonlyMap<string, { label: string; confidence: number }>;
   plan: CurationPlan;
   seed: number;
 }
@@ -50,7 +52,8 @@ function relabelTokens(example: Example & { tags: string[] }, issue: LabelIssue,
 /**
  * The offline data curator: a new data version from the parent's pool.
  *   (a) confident-learning suspects are relabeled to the suggested label when it is likely enough,
- *       otherwise dropped (plan.clean);
+ *       otherwise dropped or downweighted (plan.clean); with plan.model_relabel_from, examples a
+ *       trained model confidently disagrees with take that model's label first;
  *   (b) accepted failures join as gold, weighted;
  *   (c) pool examples near a confusable pair's failures are upweighted as hard negatives;
  *   (d) the regression set is added as an anchor, and a share of the cleaned pool is replayed.
@@ -63,6 +66,12 @@ export function curate(input: CurateInput): CurateResult {
   const cleaned: Example[] = [];
   for (const example of input.pool) {
     const issue = input.poolIssues.get(example.id);
+    const opinion = input.modelOpinions?.get(example.id);
+    if ("label" in example && opinion && opinion.label !== example.label && opinion.confidence >= plan.model_relabel_min_prob) {
+      cleaned.push({ ...example, label: opinion.label });
+      changes.push({ id: example.id, action: "relabeled", from: example.label, to: opinion.label, reason: `the ${plan.model_relabel_from} model says "${opinion.label}" with p=${opinion.confidence.toFixed(2)}` });
+      continue;
+    }
     if (!issue?.is_issue || plan.clean === "none") {
       cleaned.push(example);
       continue;

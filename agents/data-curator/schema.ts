@@ -15,6 +15,11 @@ export const CurationPlan = z.object({
   replay_share: z.number().min(0).max(1).default(1).describe("share of the cleaned pool kept (1 = all)"),
   hard_negative_weight: z.number().positive().default(2).describe("loss weight of pool examples near a confusable pair's failures"),
   hard_negatives_per_failure: z.number().int().min(0).default(3),
+  model_relabel_from: z
+    .enum(["none", "parent", "candidate"])
+    .default("none")
+    .describe("also relabel pool examples a trained model confidently disagrees with (classification)"),
+  model_relabel_min_prob: z.number().min(0).max(1).default(0.9),
   emphasize_ids: z.array(z.string()).default([]).describe("regression ids a rejected candidate flipped: their anchors get emphasize_weight"),
   emphasize_weight: z.number().positive().default(5),
 });

@@ -127,6 +127,13 @@ describe("planRound (offline trainer policy)", () => {
     expect(out.curation.anchor_weight).toBe(2);
   });
 
+  it("after a promotion: a second cleaning pass with the promoted model's opinions and a warm start from it", () => {
+    const p = plan({ round: 2, parentMetric: 0.9, history: [candidate(1, { scores: scores(0.9), verdict: verdict(true, ["ok"]), promoted_id: "v0002" })] });
+    expect(p.training).toMatchObject({ init_from: "parent", strategy: "full", learning_rate: 5e-5 });
+    expect(p.curation.model_relabel_from).toBe("parent");
+    expect(p.reason).toMatch(/promoted/);
+  });
+
   it("reuses a promoted experiment remembered for similar failures in round 1", () => {
     const out = plan({ poolNoiseShare: 0.25, pastStrategies: [remembered(0.7)] });
     expect(out.from_memory).toBe("run-0/round-1");

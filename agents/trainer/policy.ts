@@ -60,7 +60,7 @@ export function planRound(input: PlanRoundInput): RoundPlan {
     return plan(
       { strategy: "full", init_from: "candidate", epochs: cap(1), learning_rate: 3e-5 },
       `round ${last.round} gained on held-out data but broke ${flipped.length} regression examples: repair that candidate with one low-rate epoch that emphasizes them`,
-      { emphasize_ids: flipped, anchor_weight: 3 },
+      { emphasize_ids: flipped, anchor_weight: 3, ...(input.kind === "classification" ? { model_relabel_from: "candidate" as const } : {}) },
     );
   }
   if (last?.verdict && !last.verdict.pass && !rejectedOnlyForNoGain(last.verdict)) {
@@ -75,6 +75,13 @@ export function planRound(input: PlanRoundInput): RoundPlan {
     return plan(
       { strategy: "full", init_from: last.hyperparameters.init_from === "parent" ? "base" : "parent", epochs: cap(4) },
       `round ${last.round} kept the regression budgets but did not beat the deployed model: try the other starting point with more epochs`,
+    );
+  }
+  if (last?.promoted_id && input.kind === "classification") {
+    return plan(
+      { strategy: "full", init_from: "parent", epochs: cap(2), learning_rate: 5e-5 },
+      `round ${last.round} was promoted: a second cleaning pass with its confident opinions on the pool, then a warm start from it`,
+      { model_relabel_from: "parent" },
     );
   }
   const remembered = input.pastStrategies.find((e) => e.verdict === "promoted" && e.similarity >= 0.5);
