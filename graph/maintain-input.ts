@@ -7,7 +7,11 @@ export const MaintainInput = z.object({
   train_path: z.string().min(1).describe("the training data of the deployed model (JSONL or CSV)"),
   regression_path: z.string().min(1).describe("golden examples that must stay right"),
   failures_path: z.string().min(1).describe("labeled production failures: {text,label} or {tokens,tags}, optional pred, id, stage"),
-  dev_path: z.string().min(1).optional().describe("held-out data for the task metric; default: 10% of train, stratified"),
+  dev_path: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("held-out data for the task metric; default: 10% of train, stratified (the deployed model saw it, so gains are understated: pass one)"),
   run_dir: z.string().min(1).describe("folder for this run's data versions, models, report and (by default) memory"),
   memory_dir: z.string().min(1).optional().describe("LanceDB memory shared across runs; default: <run_dir>/memory"),
   registry_dir: z.string().min(1).optional().describe("model registry; default: $PIONEER_REGISTRY or ./.pioneer/registry"),

@@ -10,6 +10,8 @@ import { combineVerdicts } from "./combine-verdicts.ts";
 
 export { combineVerdicts };
 
+const DEV_MIN_CLASS_SUPPORT = 20;
+
 async function gateSet(name: string, path: string, kind: "classification" | "token", parentDir: string, candidateDir: string) {
   const gold: Example[] = (await readExamples(path, { kind })).examples;
   const parent = await readPredictions(join(parentDir, `${name}.jsonl`));
@@ -51,6 +53,9 @@ export async function evaluatorNode(state: MaintainStateType): Promise<MaintainU
     sets: [await gateSet("dev", files.dev, task.kind, parent.predictions_dir, predictionsDir)],
     epsilon: 1_000_000_000, // dev churn is measured by the task metric, not counted as flips
     delta: input.delta,
+    // One example moves the recall of a 10-example class by 0.1: only well-supported dev classes
+    // are checked (the regression set, where every flip counts, guards the rest).
+    minClassSupport: DEV_MIN_CLASS_SUPPORT,
     bootstrap: { seed: input.seed },
   });
   const verdict = combineVerdicts(regression, dev, parent.scores, scored.scores, task.metric);

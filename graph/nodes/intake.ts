@@ -135,7 +135,7 @@ export async function intakeNode(state: MaintainStateType): Promise<MaintainUpda
           model: modelId ?? modelDir,
           train: pool.length,
           dev: dev.length,
-          dev_source: input.dev_path ? "given" : "10% of train, stratified",
+          dev_source: input.dev_path ? "given" : "10% of train, stratified: the deployed model trained on it, so its score is inflated",
           regression: regression.examples.length,
           failures: failures.examples.length,
           failure_labels: failuresLabels.size,
