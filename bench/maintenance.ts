@@ -66,7 +66,9 @@ async function runScenario(s: Scenario, quick: boolean, seed: number): Promise<R
   //    maintain measures gains on, and v0 is trained on the rest.
   const noisy = noisyPool(train, s.noise, seed);
   const heldOut = new Set(everyNth(noisy.examples, Math.round(noisy.examples.length / 10)).map((e) => e.id));
-  const pool = { examples: noisy.examples.filter((e) => !heldOut.has(e.id)), corrupted: noisy.corrupted };
+  const original = new Map(train.map((e) => [e.id, goldOf(e)]));
+  const poolExamples = noisy.examples.filter((e) => !heldOut.has(e.id));
+  const pool = { examples: poolExamples, corrupted: poolExamples.filter((e) => goldOf(e) !== original.get(e.id)).length };
   const poolPath = join(work, "pool.jsonl");
   const devPath = join(work, "dev-noisy.jsonl");
   await writeExamplesJsonl(poolPath, pool.examples);
