@@ -3,7 +3,8 @@ import { join, resolve } from "node:path";
 import { type Dataset, DataFileError, dataVersionHash, type Example, readExamples, writeExamplesJsonl } from "../../data/index.ts";
 import { readModelDir } from "../../trainer/model-dir.ts";
 import { MaintainInput } from "../maintain-input.ts";
-import { getRunContext } from "../run-context.ts";
+import { getRunContext, registryDirOf } from "../run-context.ts";
+import { ModelRegistry } from "../../trainer/registry.ts";
 import { goldOf, scoreModel } from "../score-model.ts";
 import type { MaintainStateType, MaintainUpdate, TaskInfo } from "../state.ts";
 
@@ -51,11 +52,12 @@ function holdOut(examples: readonly Example[], seed: number): { train: Example[]
  * run folder and score the deployed model on dev, failures and regression set. */
 export async function intakeNode(state: MaintainStateType): Promise<MaintainUpdate> {
   const input = MaintainInput.parse(state.input);
-  const context = await getRunContext(input);
+  // Everything is validated before a worker starts: bad input fails fast and changes nothing.
+  const registry = new ModelRegistry(registryDirOf(input));
   let modelDir = resolve(input.model);
   let modelId: string | null = null;
   try {
-    const manifest = await context.registry.resolve(input.model);
+    const manifest = await registry.resolve(input.model);
     modelDir = manifest.model_dir;
     modelId = manifest.id;
   } catch {
@@ -70,6 +72,7 @@ export async function intakeNode(state: MaintainStateType): Promise<MaintainUpda
   checkLabels(regression, known, false);
   checkLabels(failures, known, input.allow_new_labels);
 
+  const context = await getRunContext(input);
   const inputsDir = join(input.run_dir, "inputs");
   await mkdir(inputsDir, { recursive: true });
   let pool: Example[] = train.examples;
