@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { mulberry32 } from "../evals/bootstrap.ts";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,18 +30,6 @@ export interface MaintainSlice {
   failureIds: { real: string[]; wrongFeedback: string[]; injection: string };
 }
 
-/** A deterministic PRNG (mulberry32) so the flipped labels are the same on every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * A tiny maintenance scenario on BANKING77: `labels` intents (the first ones alphabetically) with
  * `perLabel` pool examples each, `noise` of them relabeled at random to another of the intents; v0
@@ -54,7 +43,7 @@ export async function maintainSlice(options: { labels?: number; perLabel?: numbe
   const all = (await readExamples(datasetPath("banking77", "train_nodev"), { kind: "classification" })).examples as ClassificationExample[];
   const labels = [...new Set(all.map((e) => e.label))].sort().slice(0, nLabels);
   const of = (label: string) => all.filter((e) => e.label === label);
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
 
   const flippedIds: string[] = [];
   const pool = labels.flatMap((label) =>
