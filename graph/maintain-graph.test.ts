@@ -125,6 +125,19 @@ describe("maintain graph (offline policies, real worker)", () => {
     expect(trained.filter((id) => id.startsWith("regression/"))).toHaveLength((await readExamples(slice.regression, { kind: "classification" })).examples.length);
   });
 
+  it("gates on earlier stages' failures as a regression set of their own", async () => {
+    const staged = join(slice.dir, "failures-staged.jsonl");
+    const lines = (await readFile(slice.failures, "utf8")).trimEnd().split("\n");
+    await writeFile(staged, lines.map((l, i) => JSON.stringify({ ...JSON.parse(l), stage: i % 2 === 0 ? "stage-1" : "stage-2" })).join("\n") + "\n");
+    const { input, config } = await scenario("staged", { failures_path: staged, max_epochs: 1 });
+    const graph = compileMaintainGraph(openCheckpointer(join(input.run_dir, "checkpoints.sqlite")));
+    const final = (await graph.invoke({ input }, config)) as MaintainStateType;
+    const verdict = final.candidates[0]!.verdict!;
+    expect(Object.keys(verdict.per_set).sort()).toEqual(["earlier_stages", "regression"]);
+    // Only stage-1 failures form the set.
+    expect(verdict.per_set.earlier_stages!.n).toBe(Math.ceil(lines.length / 2));
+  });
+
   it("fails on a failure label outside the model's label set, naming file and field, and promotes nothing", async () => {
     const badFailures = join(slice.dir, "failures-bad-label.jsonl");
     const lines = (await readFile(slice.failures, "utf8")).trimEnd().split("\n");

@@ -12,10 +12,20 @@ export { combineVerdicts };
 
 const DEV_MIN_CLASS_SUPPORT = 20;
 
-async function gateSet(name: string, path: string, kind: "classification" | "token", parentDir: string, candidateDir: string) {
-  const gold: Example[] = (await readExamples(path, { kind })).examples;
-  const parent = await readPredictions(join(parentDir, `${name}.jsonl`));
-  const candidate = await readPredictions(join(candidateDir, `${name}.jsonl`));
+/** One gate set: gold examples of `path` (those `keep` accepts) with both models' predictions,
+ * read from `<predictions dir>/<scored>.jsonl` (the set's name in scoreModel). */
+async function gateSet(
+  name: string,
+  scored: "dev" | "failures" | "regression",
+  path: string,
+  kind: "classification" | "token",
+  parentDir: string,
+  candidateDir: string,
+  keep: (e: Example) => boolean = () => true,
+) {
+  const gold: Example[] = (await readExamples(path, { kind })).examples.filter(keep);
+  const parent = await readPredictions(join(parentDir, `${scored}.jsonl`));
+  const candidate = await readPredictions(join(candidateDir, `${scored}.jsonl`));
   const labelsOf = (preds: Map<string, { label: string }>) => gold.map((g) => preds.get(g.id)?.label ?? "");
   return {
     name,
@@ -43,14 +53,23 @@ export async function evaluatorNode(state: MaintainStateType): Promise<MaintainU
   const predictionsDir = join(input.run_dir, "predictions", candidate.id);
   const scored = await scoreModel(context.server, candidate.model_dir, files, task, predictionsDir);
 
+  // Failures of earlier stages (the `stage` field; all but the latest) are regression sets too:
+  // what an earlier round fixed must stay fixed.
+  const failures = (await readExamples(files.failures, { kind: task.kind })).examples;
+  const stages = [...new Set(failures.map((f) => f.stage).filter((s): s is string => Boolean(s)))].sort();
+  const earlier = new Set(stages.slice(0, -1));
+  const sets = [await gateSet("regression", "regression", files.regression, task.kind, parent.predictions_dir, predictionsDir)];
+  if (earlier.size > 0) {
+    sets.push(await gateSet("earlier_stages", "failures", files.failures, task.kind, parent.predictions_dir, predictionsDir, (e) => earlier.has(e.stage ?? "")));
+  }
   const regression = regressionGate({
-    sets: [await gateSet("regression", files.regression, task.kind, parent.predictions_dir, predictionsDir)],
+    sets,
     epsilon: input.epsilon,
     delta: input.delta,
     bootstrap: { seed: input.seed },
   });
   const dev = regressionGate({
-    sets: [await gateSet("dev", files.dev, task.kind, parent.predictions_dir, predictionsDir)],
+    sets: [await gateSet("dev", "dev", files.dev, task.kind, parent.predictions_dir, predictionsDir)],
     epsilon: 1_000_000_000, // dev churn is measured by the task metric, not counted as flips
     delta: input.delta,
     // One example moves the recall of a 10-example class by 0.1: only well-supported dev classes
