@@ -13,7 +13,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { progressPrinter } from "../cli/progress-bar.ts";
-import { type Dataset, readExamples, writeExamplesJsonl } from "../data/index.ts";
+import { type Dataset, type Example, everyNth, readExamples, writeExamplesJsonl } from "../data/index.ts";
 import { evaluateModel } from "../evals/evaluate-model.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../lib/atomic-write.ts";
 import type { JobSpecInput } from "../trainer/job-spec.ts";
@@ -41,10 +41,7 @@ const CASES: Case[] = [
 const RESULTS_DIR = join(REPO_ROOT, "bench", "results");
 
 function slice(dataset: Dataset, n: number): Dataset {
-  // Every k-th example keeps the label mix of the whole set.
-  const step = Math.max(1, Math.floor(dataset.examples.length / n));
-  const examples = dataset.examples.filter((_, i) => i % step === 0).slice(0, n);
-  return { ...dataset, examples } as Dataset;
+  return { ...dataset, examples: everyNth<Example>(dataset.examples, n) } as Dataset;
 }
 
 async function runCase(c: Case, quick: boolean, reuse: Record<string, unknown> | undefined): Promise<Record<string, unknown>> {

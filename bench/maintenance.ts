@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { progressPrinter } from "../cli/progress-bar.ts";
-import { type Example, readExamples, writeExamplesJsonl } from "../data/index.ts";
+import { type Example, everyNth, readExamples, writeExamplesJsonl } from "../data/index.ts";
 import { datasetPath } from "../data/shared-datasets.ts";
 import { evaluateModel } from "../evals/evaluate-model.ts";
 import { openCheckpointer } from "../graph/checkpointer.ts";
@@ -45,11 +45,6 @@ const SCENARIOS: Scenario[] = [
 ];
 
 const metricOf = (e: Awaited<ReturnType<typeof evaluateModel>>) => (e.kind === "classification" ? e.metrics.accuracy : e.metrics.f1);
-
-function everyNth<T>(items: readonly T[], n: number): T[] {
-  const step = Math.max(1, Math.floor(items.length / n));
-  return items.filter((_, i) => i % step === 0).slice(0, n);
-}
 
 async function runScenario(s: Scenario, quick: boolean, seed: number): Promise<Record<string, unknown>> {
   const work = await mkdtemp(join(tmpdir(), `pioneer-maintain-${s.name}-`));

@@ -5,3 +5,4 @@ export { writeExamplesJsonl } from "./write-examples.ts";
 export { dataVersionHash, labelSet, entityTypes } from "./data-version.ts";
 export { canonicalExample, canonicalJsonLine } from "./canonical-example.ts";
 export { parseCsv, CsvRecordSplitter, CsvSyntaxError, type CsvRecord } from "./csv-records.ts";
+export { classesOf, everyNth, groupBy, seededShuffle } from "./sampling.ts";

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { dataVersionHash, type Example, readExamples, writeExamplesJsonl } from "../../data/index.ts";
+import { classesOf, dataVersionHash, type Example, groupBy, readExamples, writeExamplesJsonl } from "../../data/index.ts";
 import { writeJsonAtomic } from "../../lib/atomic-write.ts";
 import { inputText } from "../../memory/index.ts";
 import { LabelIssue } from "../../tools/find-label-issues.ts";
@@ -40,14 +40,17 @@ export async function dataCuratorNode(state: MaintainStateType): Promise<Maintai
   if (task.kind === "classification" && plan.hard_negatives_per_failure > 0 && confusable.size > 0) {
     const accepted = new Set(diagnosis.accepted);
     const targets = failures.filter((f) => "label" in f && accepted.has(f.id) && confusable.has(`${f.label} -> ${predictions.get(f.id)?.label}`));
-    const byClass = new Map<string, Example[]>();
-    for (const e of pool) if ("label" in e) byClass.set(e.label, [...(byClass.get(e.label) ?? []), e]);
+    const byClass = groupBy<Example>(pool, (e) => classesOf(e)[0] ?? "");
     const queryVectors = await context.embedder.embed(targets.map((e) => inputText(e)));
+    const matrices = new Map<string, ReturnType<typeof toMatrix>>(); // one per predicted class
     for (const [i, f] of targets.entries()) {
-      const candidates = byClass.get(predictions.get(f.id)?.label ?? "") ?? [];
+      const predicted = predictions.get(f.id)?.label ?? "";
+      const candidates = byClass.get(predicted) ?? [];
       if (candidates.length === 0) continue;
-      const matrix = toMatrix(await context.embedder.embed(candidates.map((e) => inputText(e))));
-      for (const n of nearestNeighbours(queryVectors[i] ?? [], matrix, plan.hard_negatives_per_failure)) hardNegativeIds.push(candidates[n.index]!.id);
+      if (!matrices.has(predicted)) matrices.set(predicted, toMatrix(await context.embedder.embed(candidates.map((e) => inputText(e)))));
+      for (const n of nearestNeighbours(queryVectors[i] ?? [], matrices.get(predicted)!, plan.hard_negatives_per_failure)) {
+        hardNegativeIds.push(candidates[n.index]!.id);
+      }
     }
   }
 

@@ -1,4 +1,4 @@
-import type { Example } from "../../data/index.ts";
+import { type Example, seededShuffle } from "../../data/index.ts";
 import type { LabelIssue } from "../../tools/find-label-issues.ts";
 import { repairBio } from "./bio.ts";
 import type { Change, CurationPlan } from "./schema.ts";
@@ -22,22 +22,6 @@ export interface CurateResult {
   examples: Example[];
   changes: Change[];
   lineage: { added: number; removed: number; relabeled: number; replayed: number; why: string[] };
-}
-
-function seededShuffle<T>(items: readonly T[], seed: number): T[] {
-  let state = (seed * 2654435761) % 4294967296 || 1;
-  const next = () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return ((state >>> 0) % 1_000_000) / 1_000_000;
-  };
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
 }
 
 function relabelTokens(example: Example & { tags: string[] }, issue: LabelIssue, minProb: number): string[] | null {

@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { type Example, readExamples, writeExamplesJsonl } from "../../data/index.ts";
+import { classesOf, type Example, readExamples, writeExamplesJsonl } from "../../data/index.ts";
 import { inputText } from "../../memory/index.ts";
 import { findLabelIssues } from "../../tools/find-label-issues.ts";
 import { MaintainInput } from "../../graph/maintain-input.ts";
@@ -9,8 +9,6 @@ import { readPredictions } from "../../graph/score-model.ts";
 import type { MaintainStateType, MaintainUpdate } from "../../graph/state.ts";
 import { type FailureInput, diagnose } from "./policy.ts";
 
-const classesOf = (e: Example): string[] =>
-  "label" in e ? [e.label] : [...new Set(e.tags.filter((t) => t !== "O").map((t) => t.slice(2)))];
 
 /** 2. diagnose: embed failures and pool, run confident learning over both, name each failure's
  * cause and cluster, and remember the failures. */

@@ -1,6 +1,6 @@
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { readExamples, writeExamplesJsonl } from "../../data/index.ts";
+import { type Example, everyNth, readExamples, writeExamplesJsonl } from "../../data/index.ts";
 import { datasetPath } from "../../data/shared-datasets.ts";
 import { evalCommand } from "./eval.ts";
 import { trainCommand } from "./train.ts";
@@ -25,8 +25,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
   let train = datasetPath("banking77", "train");
   let test = datasetPath("banking77", "test");
   if (values.quick) {
-    const every = (path: string, n: number) =>
-      readExamples(path).then((d) => d.examples.filter((_, i) => i % Math.floor(d.examples.length / n) === 0).slice(0, n));
+    const every = async (path: string, n: number) => everyNth<Example>((await readExamples(path)).examples, n);
     await writeExamplesJsonl(join(runDir, "train-slice.jsonl"), await every(train, 1000));
     await writeExamplesJsonl(join(runDir, "test-slice.jsonl"), await every(test, 500));
     train = join(runDir, "train-slice.jsonl");

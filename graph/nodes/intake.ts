@@ -1,18 +1,12 @@
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { type Dataset, DataFileError, dataVersionHash, type Example, readExamples, writeExamplesJsonl } from "../../data/index.ts";
+import { classesOf, type Dataset, DataFileError, dataVersionHash, type Example, groupBy, readExamples, seededShuffle, writeExamplesJsonl } from "../../data/index.ts";
 import { readModelDir } from "../../trainer/model-dir.ts";
 import { MaintainInput } from "../maintain-input.ts";
 import { getRunContext, registryDirOf } from "../run-context.ts";
 import { ModelRegistry } from "../../trainer/registry.ts";
 import { goldOf, scoreModel } from "../score-model.ts";
 import type { MaintainStateType, MaintainUpdate, TaskInfo } from "../state.ts";
-
-/** Labels (classification) or entity types (token) an example uses. */
-function classesOf(example: Example): string[] {
-  if ("label" in example) return [example.label];
-  return [...new Set(example.tags.filter((t) => t !== "O").map((t) => t.slice(2)))];
-}
 
 /** Every failure label must be one the model knows, unless new labels are allowed: a typo'd label
  * would otherwise quietly become a new class. */
@@ -33,14 +27,10 @@ function checkLabels(dataset: Dataset, known: Set<string>, allowNew: boolean): v
 
 /** A stratified, seeded 10% of the training data, for a dev set when the caller gave none. */
 function holdOut(examples: readonly Example[], seed: number): { train: Example[]; dev: Example[] } {
-  const byClass = new Map<string, Example[]>();
-  for (const e of examples) byClass.set(classesOf(e)[0] ?? "O", [...(byClass.get(classesOf(e)[0] ?? "O") ?? []), e]);
   const train: Example[] = [];
   const dev: Example[] = [];
-  let state = seed + 1;
-  const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
-  for (const group of byClass.values()) {
-    const shuffled = [...group].sort(() => random() - 0.5);
+  for (const group of groupBy(examples, (e) => classesOf(e)[0] ?? "O").values()) {
+    const shuffled = seededShuffle(group, seed);
     const n = Math.floor(shuffled.length / 10);
     dev.push(...shuffled.slice(0, n));
     train.push(...shuffled.slice(n));
