@@ -3,11 +3,13 @@
  * wrong feedback, and three ways to react — keep v0, naive retraining (pool + all failures, no
  * filtering), and `maintain` (the LangGraph loop with offline policies). Scored on the test split.
  *
- *   npm run bench:maintain -- [--scenario banking77|wnut17|all] [--quick]
+ *   npm run bench:maintain -- [--scenario banking77|wnut17|all] [--quick] [--work DIR]
+ *
+ * With --work, v0 and naive models in DIR are reused when their spec and data are unchanged.
  *
  * Writes bench/results/maintenance{,-quick}.{json,md} and prints the table.
  */
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -22,9 +24,9 @@ import { goldOf, predictExamples } from "../graph/score-model.ts";
 import { MaintainInput } from "../graph/maintain-input.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../lib/atomic-write.ts";
 import type { JobSpecInput } from "../trainer/job-spec.ts";
-import { trainModel } from "../trainer/launcher.ts";
 import { REPO_ROOT } from "../trainer/python-env.ts";
 import { corruptEntities, noisyPool, rng, wrongLabel } from "./maintenance/noise.ts";
+import { trainOnce } from "./train-once.ts";
 
 interface Scenario {
   name: string;
@@ -46,8 +48,11 @@ const SCENARIOS: Scenario[] = [
 
 const metricOf = (e: Awaited<ReturnType<typeof evaluateModel>>) => (e.kind === "classification" ? e.metrics.accuracy : e.metrics.f1);
 
-async function runScenario(s: Scenario, quick: boolean, seed: number): Promise<Record<string, unknown>> {
-  const work = await mkdtemp(join(tmpdir(), `pioneer-maintain-${s.name}-`));
+async function runScenario(s: Scenario, quick: boolean, seed: number, workRoot: string | undefined): Promise<Record<string, unknown>> {
+  const work = workRoot ? join(workRoot, `${s.name}${quick ? "-quick" : ""}`) : await mkdtemp(join(tmpdir(), `pioneer-maintain-${s.name}-`));
+  // maintain's own state starts fresh every time; v0 and naive are reused when unchanged.
+  for (const dir of ["maintain", "registry", "memory", "probe"]) await rm(join(work, dir), { recursive: true, force: true });
+  await mkdir(work, { recursive: true });
   const log = (msg: string) => console.error(`[${s.name}] ${msg}`);
   let train: Example[] = (await readExamples(datasetPath(s.dataset, s.train))).examples;
   let dev: Example[] = (await readExamples(datasetPath(s.dataset, s.dev))).examples;
@@ -73,7 +78,7 @@ async function runScenario(s: Scenario, quick: boolean, seed: number): Promise<R
   const printer = progressPrinter();
   const v0Start = performance.now();
   const kind = pool.examples[0] && "tokens" in pool.examples[0] ? "token" : "classification";
-  const v0 = await trainModel({ kind, train_path: poolPath, out_dir: join(work, "v0"), ...s.v0, epochs, seed }, { onProgress: (e) => printer.update(e) });
+  const v0 = await trainOnce({ kind, train_path: poolPath, out_dir: join(work, "v0"), ...s.v0, epochs, seed }, { onProgress: (e) => printer.update(e) });
   const v0Wall = (performance.now() - v0Start) / 1000;
 
   // 2. Failures: dev examples v0 gets wrong, a share with a wrong feedback label; regression: dev
@@ -110,7 +115,7 @@ async function runScenario(s: Scenario, quick: boolean, seed: number): Promise<R
   const naivePath = join(work, "naive.jsonl");
   await writeExamplesJsonl(naivePath, [...pool.examples, ...failures.map((f) => ({ ...f, id: `failure/${f.id}` }))]);
   const naiveStart = performance.now();
-  const naive = await trainModel({ kind, train_path: naivePath, out_dir: join(work, "naive"), ...s.v0, epochs, seed }, { onProgress: (e) => printer.update(e) });
+  const naive = await trainOnce({ kind, train_path: naivePath, out_dir: join(work, "naive"), ...s.v0, epochs, seed }, { onProgress: (e) => printer.update(e) });
   const naiveWall = (performance.now() - naiveStart) / 1000;
 
   // 4. maintain, with the offline policies.
@@ -168,8 +173,8 @@ async function runScenario(s: Scenario, quick: boolean, seed: number): Promise<R
     rounds,
     diagnosis: (summary?.diagnosis as { counts?: unknown } | undefined)?.counts ?? null,
     data_changes: summary?.data_changes ?? null,
-    v0_train_s: Math.round(v0Wall),
-    naive_train_s: Math.round(naiveWall),
+    v0_train_s: Math.round(v0.reused ? Number(v0.metrics.wall_s ?? v0Wall) : v0Wall),
+    naive_train_s: Math.round(naive.reused ? Number(naive.metrics.wall_s ?? naiveWall) : naiveWall),
     maintain_s: Math.round(maintainWall),
     report: join(runDir, "report.md"),
   };
@@ -198,7 +203,7 @@ function table(rows: Record<string, unknown>[]): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { scenario: { type: "string", default: "all" }, quick: { type: "boolean", default: false }, seed: { type: "string", default: "0" } } });
+  const { values } = parseArgs({ options: { scenario: { type: "string", default: "all" }, quick: { type: "boolean", default: false }, seed: { type: "string", default: "0" }, work: { type: "string" } } });
   const wanted = values.scenario === "all" ? SCENARIOS : SCENARIOS.filter((s) => s.name === values.scenario);
   if (wanted.length === 0) throw new Error(`unknown scenario ${values.scenario}; known: ${SCENARIOS.map((s) => s.name).join(", ")}, all`);
   const resultsPath = join(REPO_ROOT, "bench", "results", values.quick ? "maintenance-quick.json" : "maintenance.json");
@@ -206,7 +211,7 @@ async function main(): Promise<void> {
   const rows = new Map(previous.rows.map((r) => [String(r.scenario), r]));
   try {
     for (const s of wanted) {
-      rows.set(s.name, await runScenario(s, values.quick, Number(values.seed)));
+      rows.set(s.name, await runScenario(s, values.quick, Number(values.seed), values.work));
       await writeJsonAtomic(resultsPath, { rows: [...rows.values()] });
     }
   } finally {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { replaceSection } from "./update-readme.ts";
+import { rebaseLinks, replaceSection } from "./update-readme.ts";
 
 describe("replaceSection", () => {
   it("replaces the text between the markers and keeps the rest", () => {
@@ -13,5 +13,11 @@ describe("replaceSection", () => {
 
   it("names the missing marker", () => {
     expect(() => replaceSection("nothing", "x", "t")).toThrow(/<!-- x-results -->/);
+  });
+});
+
+describe("rebaseLinks", () => {
+  it("points relative links of a results page at bench/results/ and leaves others alone", () => {
+    expect(rebaseLinks("![c](adaptation/x.svg) [w](https://x.org) [a](#top) [r](/abs)")).toBe("![c](bench/results/adaptation/x.svg) [w](https://x.org) [a](#top) [r](/abs)");
   });
 });

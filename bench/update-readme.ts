@@ -15,12 +15,17 @@ export function replaceSection(readme: string, name: string, body: string): stri
   return `${readme.slice(0, start)}${open}\n${body.trim()}\n${close}${end < 0 ? "\n" : ""}${after}`;
 }
 
+/** Results pages link charts relative to bench/results/; in the README those links need the folder. */
+export function rebaseLinks(markdown: string, folder = "bench/results/"): string {
+  return markdown.replace(/\]\((?!https?:|\/|#)([^)]+)\)/g, (_, target: string) => `](${folder}${target})`);
+}
+
 async function main(names: string[]): Promise<void> {
   const readmePath = join(REPO_ROOT, "README.md");
   let readme = await readFile(readmePath, "utf8");
   for (const name of names) {
     const table = await readFile(join(REPO_ROOT, "bench", "results", `${name}.md`), "utf8");
-    readme = replaceSection(readme, name, table.replace(/^# .*\n/, ""));
+    readme = replaceSection(readme, name, rebaseLinks(table.replace(/^# .*\n/, "")));
   }
   await writeFileAtomic(readmePath, readme);
   console.log(`README.md updated: ${names.join(", ")}`);

@@ -139,33 +139,58 @@ describe("curate (offline data curator)", () => {
     expectLineageMatches(4, out);
   });
 
-  it("relabels flagged words of a token example and repairs the BIO tags", () => {
-    const sentence: TokenExample = { id: "s1", tokens: ["Ada", "Lovelace", "wrote"], tags: ["O", "I-person", "O"] };
-    const unsure: TokenExample = { id: "s2", tokens: ["in", "Paris", "now"], tags: ["O", "O", "O"] };
-    const tokenIssue = (id: string, index: number, suggested: string, suggested_prob: number): LabelIssue => ({
+  it("retypes confidently flagged entities of a token example and leaves boundary suggestions alone", () => {
+    const retyped: TokenExample = { id: "s1", tokens: ["Ada", "Lovelace", "wrote"], tags: ["B-location", "I-location", "O"] };
+    const boundary: TokenExample = { id: "s2", tokens: ["in", "Paris", "now"], tags: ["O", "O", "O"] };
+    const unsure: TokenExample = { id: "s3", tokens: ["Rome", "is", "far"], tags: ["B-person", "O", "O"] };
+    const tokenIssue = (id: string, index: number, tag: string, suggested: string, suggested_prob: number): LabelIssue => ({
       id,
       is_issue: true,
       label_quality: 0.1,
-      token_issues: [{ index, tag: "O", suggested, suggested_prob, label_quality: 0.1 }],
+      token_issues: [{ index, tag, suggested, suggested_prob, label_quality: 0.1 }],
     });
+    const anchors: TokenExample[] = [
+      { id: "r1", tokens: ["hi", "there"], tags: ["O", "O"] },
+      { id: "r2", tokens: ["see", "Bob"], tags: ["O", "B-person"] },
+    ];
     const out = curate({
-      pool: [sentence, unsure],
+      pool: [retyped, boundary, unsure],
       poolIssues: new Map([
-        ["s1", tokenIssue("pool/s1", 0, "I-person", 0.9)],
-        ["s2", tokenIssue("pool/s2", 1, "B-location", 0.2)],
+        ["s1", tokenIssue("pool/s1", 1, "I-location", "I-person", 0.9)],
+        ["s2", tokenIssue("pool/s2", 1, "O", "B-location", 0.95)],
+        ["s3", tokenIssue("pool/s3", 0, "B-person", "B-location", 0.3)],
       ]),
+      failures: [],
+      accepted: new Set(),
+      regression: anchors,
+      hardNegativeIds: [],
+      plan: CurationPlan.parse({ relabel_min_prob: 0.7, plain_anchor_weight: 1 }),
+      seed: 0,
+    });
+    expect(out.examples).toEqual([
+      { ...retyped, tags: ["B-person", "I-person", "O"] },
+      boundary,
+      unsure,
+      { ...anchors[0], id: "regression/r1", weight: 1 },
+      { ...anchors[1], id: "regression/r2", weight: 2 },
+    ]);
+    expect(out.changes.map((c) => [c.id, c.action])).toEqual([["s1", "relabeled"]]);
+  });
+
+  it("drops flagged token examples when the plan says drop", () => {
+    const sentence: TokenExample = { id: "s1", tokens: ["Ada", "wrote"], tags: ["B-location", "O"] };
+    const out = curate({
+      pool: [sentence],
+      poolIssues: new Map([["s1", { id: "pool/s1", is_issue: true, label_quality: 0.1, token_issues: [{ index: 0, tag: "B-location", suggested: "B-person", suggested_prob: 0.9, label_quality: 0.1 }] }]]),
       failures: [],
       accepted: new Set(),
       regression: [],
       hardNegativeIds: [],
-      plan: CurationPlan.parse({ anchor_regression: false }),
+      plan: CurationPlan.parse({ clean: "drop", anchor_regression: false }),
       seed: 0,
     });
-    expect(out.examples).toEqual([{ ...sentence, tags: ["B-person", "I-person", "O"] }]);
-    expect(out.changes.map((c) => [c.id, c.action])).toEqual([
-      ["s1", "relabeled"],
-      ["s2", "removed"],
-    ]);
+    expect(out.examples).toEqual([]);
+    expect(out.changes.map((c) => [c.id, c.action])).toEqual([["s1", "removed"]]);
   });
 });
 

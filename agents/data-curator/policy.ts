@@ -24,20 +24,37 @@ export interface CurateResult {
   lineage: { added: number; removed: number; relabeled: number; replayed: number; why: string[] };
 }
 
-function relabelTokens(example: Example & { tags: string[] }, issue: LabelIssue, minProb: number): string[] | null {
+/**
+ * Token relabeling changes only entity types: a word whose tag and suggestion are both entity tags
+ * takes the suggestion when it is likely enough. Suggested boundary changes (entity <-> O) are left
+ * alone, because word-level confident learning is mostly wrong about them (see disputedEntityWord
+ * in the diagnostician). Returns null when nothing qualifies.
+ */
+function retypeEntities(example: Example & { tags: string[] }, issue: LabelIssue, minProb: number): string[] | null {
   const tags = [...example.tags];
+  let changed = false;
   for (const t of issue.token_issues ?? []) {
-    if (t.suggested_prob < minProb) return null; // one unsure word: the sentence is not trusted
-    tags[t.index] = t.suggested;
+    const current = tags[t.index] ?? "O";
+    if (current === "O" || t.suggested === "O" || t.suggested_prob < minProb) continue;
+    const type = t.suggested.slice(2);
+    // The whole entity takes the new type, keeping its B-/I- structure.
+    let start = t.index;
+    while (start > 0 && tags[start]!.startsWith("I-")) start--;
+    let end = t.index + 1;
+    while (end < tags.length && tags[end]!.startsWith("I-")) end++;
+    for (let j = start; j < end; j++) tags[j] = `${j === start ? "B" : "I"}-${type}`;
+    changed = true;
   }
-  return repairBio(tags);
+  return changed ? repairBio(tags) : null;
 }
 
 /**
  * The offline data curator: a new data version from the parent's pool.
  *   (a) confident-learning suspects are relabeled to the suggested label when it is likely enough,
- *       otherwise dropped or downweighted (plan.clean); with plan.model_relabel_from, examples a
- *       trained model confidently disagrees with take that model's label first;
+ *       otherwise dropped or downweighted (plan.clean; token tasks: only entity types are
+ *       relabeled, and a sentence without a confident retyping is kept as it is); with
+ *       plan.model_relabel_from, examples a trained model confidently disagrees with take that
+ *       model's label first;
  *   (b) accepted failures join as gold, weighted;
  *   (c) pool examples near a confusable pair's failures are upweighted as hard negatives;
  *   (d) the regression set is added as an anchor, and a share of the cleaned pool is replayed.
@@ -75,12 +92,14 @@ export function curate(input: CurateInput): CurateResult {
       }
       continue;
     }
-    const tags = plan.clean === "relabel" ? relabelTokens(example, issue, plan.relabel_min_prob) : null;
+    if (plan.clean === "drop") {
+      changes.push({ id: example.id, action: "removed", reason: "suspected tag errors" });
+      continue;
+    }
+    const tags = retypeEntities(example, issue, plan.relabel_min_prob);
+    cleaned.push(tags ? { ...example, tags } : example);
     if (tags) {
-      cleaned.push({ ...example, tags });
-      changes.push({ id: example.id, action: "relabeled", from: example.tags.join(" "), to: tags.join(" "), reason: `${issue.token_issues?.length ?? 0} word tags flagged by confident learning` });
-    } else {
-      changes.push({ id: example.id, action: "removed", reason: "suspected tag errors without a confident replacement" });
+      changes.push({ id: example.id, action: "relabeled", from: example.tags.join(" "), to: tags.join(" "), reason: "entity type flagged by confident learning, a likelier type suggested" });
     }
   }
 
@@ -107,7 +126,8 @@ export function curate(input: CurateInput): CurateResult {
   const emphasized = new Set(plan.emphasize_ids);
   if (plan.anchor_regression) {
     for (const r of input.regression) {
-      out.push({ ...r, id: `regression/${r.id}`, weight: emphasized.has(r.id) ? plan.emphasize_weight : plan.anchor_weight });
+      const plain = "tags" in r && r.tags.every((t) => t === "O");
+      out.push({ ...r, id: `regression/${r.id}`, weight: emphasized.has(r.id) ? plan.emphasize_weight : plain ? plan.plain_anchor_weight ?? plan.anchor_weight : plan.anchor_weight });
     }
   }
 
@@ -121,7 +141,7 @@ export function curate(input: CurateInput): CurateResult {
     removed ? `${removed} pool examples dropped: suspected label errors without a confident replacement` : "",
     accepted.length ? `${accepted.length} accepted failures added as gold (weight ${plan.failure_weight})` : "",
     upweighted ? `${upweighted} hard negatives upweighted (weight ${plan.hard_negative_weight}) near confusable pairs` : "",
-    plan.anchor_regression ? `${input.regression.length} regression examples added as anchors (weight ${plan.anchor_weight})` : "",
+    plan.anchor_regression ? `${input.regression.length} regression examples added as anchors (weight ${plan.anchor_weight}${plan.plain_anchor_weight !== undefined ? `; ${plan.plain_anchor_weight} for sentences without entities` : ""})` : "",
     emphasized.size ? `${emphasized.size} regression examples a rejected candidate broke weighted ${plan.emphasize_weight}` : "",
     plan.replay_share < 1 ? `${keptIds.size} of ${cleaned.length} cleaned pool examples replayed (${Math.round(plan.replay_share * 100)}%${keptIds.size > replayed.length ? ", hard negatives included" : ""})` : "",
   ].filter(Boolean);

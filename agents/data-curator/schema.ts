@@ -12,6 +12,11 @@ export const CurationPlan = z.object({
   failure_weight: z.number().positive().default(2).describe("loss weight of accepted failures added as gold"),
   anchor_regression: z.boolean().default(true).describe("train on the regression (golden) set too, so what worked stays learned"),
   anchor_weight: z.number().positive().default(2),
+  plain_anchor_weight: z
+    .number()
+    .positive()
+    .optional()
+    .describe("token tasks: weight of anchors without any entity (defaults to anchor_weight); mostly-O anchors pull entity recall down"),
   replay_share: z.number().min(0).max(1).default(1).describe("share of the cleaned pool kept (1 = all)"),
   hard_negative_weight: z.number().positive().default(2).describe("loss weight of pool examples near a confusable pair's failures"),
   hard_negatives_per_failure: z.number().int().min(0).default(3),

@@ -1,7 +1,18 @@
 /** Inputs no training can learn from: mostly non-letters, character runs, a word or less, or text
  * that addresses the system instead of the model's task (instructions are data here, never obeyed,
  * and such a failure is not used as training data). */
-const INSTRUCTION_LIKE = /\b(ignore|disregard)\b.{0,40}\b(instructions?|previous|above)\b|\bsystem prompt\b|\bpromote (this|the|me)\b/i;
+const INSTRUCTION_LIKE = new RegExp(
+  [
+    String.raw`\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|previous|above|rules)\b`, // override attempts
+    String.raw`\bsystem prompt\b|\bpromote (this|the|me)\b`,
+    String.raw`(^|[\s\[(])(system|assistant|developer|admin)\s*(:|override\b|mode\b)`, // role markers
+    String.raw`\b(note|message|instructions?) (to|for) the (model|assistant|ai|classifier|system)\b`,
+    String.raw`\b(always|only) (answer|respond|reply|output|say|predict)\b.{0,30}\bfrom now on\b`,
+    String.raw`\b(classify|label|tag) (this|it|everything|the message)\b.{0,20}\bas\b`,
+    String.raw`\b(correct|true|right) label (for this|is)\b|\blabel\s*=`,
+  ].join("|"),
+  "i",
+);
 
 export function garbledReason(text: string): string | null {
   const trimmed = text.trim();

@@ -40,9 +40,9 @@ export function planRound(input: PlanRoundInput): RoundPlan {
   const band: RoundPlan["band"] = (!cleanedAlready && input.poolNoiseShare >= 0.1) || gap > 0.08 ? "rebuild" : gap > 0.02 ? "tune" : "targeted";
   // Word-level confident learning is much less precise than sentence-level (measured on WNUT-17
   // with 20% of entities corrupted: 20% of flagged words were wrong, and its suggested tag was right
-  // for under half of those), so token tasks keep flagged sentences at a low weight instead of
-  // rewriting their tags.
-  const curation = CurationPlan.parse(input.kind === "token" ? { clean: "downweight" } : {});
+  // for under half of those), so token tasks only retype entities it is confident about and keep
+  // everything else; anchors without entities weigh less, since they pull entity recall down.
+  const curation = CurationPlan.parse(input.kind === "token" ? { clean: "relabel", relabel_min_prob: 0.7, plain_anchor_weight: 1 } : {});
   const plan = (training: Partial<TrainingChoice> & Pick<TrainingChoice, "strategy" | "init_from">, reason: string, overrides: Partial<CurationPlan> = {}, fromMemory: string | null = null): RoundPlan =>
     RoundPlanSchema.parse({
       band,

@@ -25,6 +25,19 @@ function checkLabels(dataset: Dataset, known: Set<string>, allowNew: boolean): v
   }
 }
 
+/** The model's labels plus, when new labels are allowed, the failures' new ones (token tasks: the
+ * B-/I- tags of new entity types), so candidates can learn them. */
+function withNewLabels(modelLabels: readonly string[], failures: Dataset, allowNew: boolean): string[] {
+  if (!allowNew) return [...modelLabels];
+  const known = new Set(modelLabels);
+  const added = new Set<string>();
+  for (const example of failures.examples) {
+    const candidates = "label" in example ? [example.label] : classesOf(example).flatMap((type) => [`B-${type}`, `I-${type}`]);
+    for (const label of candidates) if (!known.has(label)) added.add(label);
+  }
+  return [...modelLabels, ...[...added].sort()];
+}
+
 /** A stratified, seeded 10% of the training data, for a dev set when the caller gave none. */
 function holdOut(examples: readonly Example[], seed: number): { train: Example[]; dev: Example[] } {
   const train: Example[] = [];
@@ -105,7 +118,7 @@ export async function intakeNode(state: MaintainStateType): Promise<MaintainUpda
 
   const task: TaskInfo = {
     kind,
-    labels: model.labels,
+    labels: withNewLabels(model.labels, failures, input.allow_new_labels),
     oos_label: model.oos_label ?? null,
     metric: kind === "classification" ? "accuracy" : "entity_f1",
   };

@@ -1,0 +1,113 @@
+/**
+ * Adaptation benchmark: staged production drift with rising poisoned feedback, against baselines.
+ *
+ *   npm run bench -- [--scenario NAME|all] [--methods a,b,c,d,e] [--quick] [--work DIR]
+ *
+ * Scenarios are bench/scenarios/*.json. Methods: a no retraining, b naive retraining, c confident-
+ * learning filter then retrain, d Pioneer maintain (offline policies), e Pioneer with an LLM.
+ * Writes bench/results/adaptation{,-quick}.{json,md} and SVG charts in bench/results/adaptation{,-quick}/;
+ * `npm run bench:readme adaptation` copies the results into the README.
+ */
+import { mkdir, mkdtemp, readdir, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { progressPrinter } from "../cli/progress-bar.ts";
+import { closeRunContexts } from "../graph/run-context.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../lib/atomic-write.ts";
+import { REPO_ROOT } from "../trainer/python-env.ts";
+import { WorkerServer } from "../trainer/serve-client.ts";
+import { METHODS, type MethodKey } from "./adaptation/methods.ts";
+import { charts, resultsMarkdown } from "./adaptation/report.ts";
+import { type ResultRow, runScenario } from "./adaptation/run-scenario.ts";
+import { readScenario, type Scenario } from "./adaptation/scenario-file.ts";
+
+export const SCENARIO_DIR = join(REPO_ROOT, "bench", "scenarios");
+
+export async function listScenarios(): Promise<Scenario[]> {
+  const files = (await readdir(SCENARIO_DIR)).filter((f) => f.endsWith(".json")).sort();
+  return Promise.all(files.map((f) => readScenario(join(SCENARIO_DIR, f))));
+}
+
+export function parseMethods(value: string): MethodKey[] {
+  const keys = value.split(",").map((k) => k.trim()).filter(Boolean);
+  for (const k of keys) if (!(k in METHODS)) throw new Error(`--methods: unknown method "${k}"; known: ${Object.entries(METHODS).map(([key, m]) => `${key} (${m.id})`).join(", ")}`);
+  return keys as MethodKey[];
+}
+
+const SETUP = [
+  "Setup: each scenario (bench/scenarios/*.json, seeded) trains a base model (MiniLM, full fine-tune) on a starting slice",
+  "without the held-back labels or entity types, then runs 3 deployment stages of logged predictions with labeled feedback;",
+  "a rising share of the feedback is poisoned (wrong labels, typos, truncation, contradictory near-duplicates of trusted",
+  "examples, prompt-injection strings) and the held-back traffic arrives at a later stage (distribution shift).",
+  "Metric: on the union of the stages' clean test splits and the original test split. Start = the base model.",
+  "Worst regression: the largest share of any regression set a method's model gets wrong (golden = clean dev examples the",
+  "base model gets right; stage k test = that stage's clean test examples the model after stage k got right).",
+  "Gate flips: golden examples now wrong; a gate violation is a deployed Pioneer model with more than 2.",
+  "Naive and filtered retraining deploy every retrain (they have no gate). Wall: the method's own time over the 3 stages.",
+];
+
+export async function runBenchmark(options: { scenarios: Scenario[]; methods: MethodKey[]; quick: boolean; workDir: string; resultsDir: string }): Promise<ResultRow[]> {
+  const name = options.quick ? "adaptation-quick" : "adaptation";
+  const resultsPath = join(options.resultsDir, `${name}.json`);
+  const previous = await readFile(resultsPath, "utf8").then((t) => (JSON.parse(t) as { rows: ResultRow[] }).rows).catch(() => [] as ResultRow[]);
+  const wanted = new Set(options.scenarios.map((s) => s.name));
+  const methodIds = new Set<string>(options.methods.map((k) => METHODS[k].id));
+  // Rows of other scenarios and methods stay; the ones run now replace theirs.
+  let rows = previous.filter((r) => !(wanted.has(r.scenario) && methodIds.has(r.method)));
+  const server = await WorkerServer.start();
+  const printer = progressPrinter();
+  const begun = performance.now();
+  const elapsed = () => {
+    const s = Math.round((performance.now() - begun) / 1000);
+    return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  };
+  try {
+    for (const [i, scenario] of options.scenarios.entries()) {
+      const log = (message: string) => console.error(`[${elapsed()}] [${i + 1}/${options.scenarios.length} ${scenario.name}] ${message}`);
+      const fresh = await runScenario(scenario, {
+        quick: options.quick,
+        methods: options.methods,
+        workDir: options.workDir,
+        server,
+        log,
+        onProgress: (e) => printer.update(e),
+        llm: process.env.OPENAI_API_KEY ? "openai" : null,
+      });
+      const order = new Map([...new Set([...rows, ...fresh].map((r) => r.scenario))].map((s, k) => [s, k]));
+      rows = [...rows.filter((r) => r.scenario !== scenario.name || !methodIds.has(r.method)), ...fresh].sort(
+        (a, b) => order.get(a.scenario)! - order.get(b.scenario)! || a.method.localeCompare(b.method) || a.stage - b.stage,
+      );
+      await writeJsonAtomic(resultsPath, { rows });
+    }
+  } finally {
+    await server.close();
+    await closeRunContexts();
+  }
+  const chartDir = join(options.resultsDir, name);
+  await mkdir(chartDir, { recursive: true });
+  for (const [file, svg] of charts(rows)) await writeFileAtomic(join(chartDir, file), svg);
+  await writeFileAtomic(join(options.resultsDir, `${name}.md`), resultsMarkdown(rows, { quick: options.quick, setup: SETUP }) + "\n");
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      scenario: { type: "string", default: "all" },
+      methods: { type: "string", default: "a,b,c,d,e" },
+      quick: { type: "boolean", default: false },
+      work: { type: "string" },
+    },
+  });
+  const all = await listScenarios();
+  const scenarios = values.scenario === "all" ? all : all.filter((s) => values.scenario!.split(",").includes(s.name));
+  if (scenarios.length === 0) throw new Error(`--scenario: unknown "${values.scenario}"; known: ${all.map((s) => s.name).join(", ")}, all`);
+  const workDir = values.work ?? (await mkdtemp(join(tmpdir(), "pioneer-adaptation-")));
+  console.error(`[adaptation] scenarios ${scenarios.map((s) => s.name).join(", ")}; methods ${values.methods}; ${values.quick ? "quick; " : ""}work ${workDir}`);
+  await runBenchmark({ scenarios, methods: parseMethods(values.methods!), quick: values.quick!, workDir, resultsDir: join(REPO_ROOT, "bench", "results") });
+  const md = await readFile(join(REPO_ROOT, "bench", "results", values.quick ? "adaptation-quick.md" : "adaptation.md"), "utf8");
+  console.log(md);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

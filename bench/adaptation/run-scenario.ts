@@ -1,0 +1,157 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { type Dataset, type Example, labelSet, writeExamplesJsonl } from "../../data/index.ts";
+import type { TaskInfo } from "../../graph/state.ts";
+import type { WorkerServer } from "../../trainer/serve-client.ts";
+import type { ProgressEvent } from "../../trainer/worker-events.ts";
+import { trainOnce } from "../train-once.ts";
+import { loadStagedScenario, type StagedScenario } from "./build-stages.ts";
+import { measure, type RegressionSet, rightIds } from "./measure.ts";
+import { clFilterStage, METHODS, type MethodKey, type MethodState, naiveStage, pioneerStage, type StageContext, type StageOutcome } from "./methods.ts";
+import type { Scenario } from "./scenario-file.ts";
+
+/** One row of the results: one scenario, method and stage (stage 0 = the base model). */
+export interface ResultRow {
+  scenario: string;
+  method: string;
+  stage: number;
+  poison_rate: number;
+  metric_name: "accuracy" | "entity_f1";
+  metric: number;
+  change: number;
+  worst_regression: number;
+  worst_regression_set: string;
+  flips: number;
+  regression_n: number;
+  retrains: number;
+  wall_s: number;
+  train_examples_per_s: number | null;
+  notes: string[];
+  skipped?: string;
+}
+
+export interface RunOptions {
+  quick: boolean;
+  methods: MethodKey[];
+  workDir: string;
+  server: WorkerServer;
+  log: (message: string) => void;
+  onProgress: (e: ProgressEvent) => void;
+  /** The LLM configuration, when there is one (method e). */
+  llm: string | null;
+  epsilon?: number;
+}
+
+const prefixed = (stage: number, examples: readonly Example[]) => examples.map((e) => ({ ...e, id: `s${stage}/${e.id}` }));
+
+/** Why method (e) cannot run here, or null when it can. */
+export function llmSkipReason(llm: string | null): string {
+  return llm === null
+    ? "skipped: no LLM configured (set OPENAI_API_KEY)"
+    : "skipped: the agents have no LLM path yet (their prompts and decision schemas exist; the LLM-driven agents are a later issue)";
+}
+
+/** Runs every method on one scenario; rows arrive in stage order per method. */
+export async function runScenario(scenario: Scenario, options: RunOptions): Promise<ResultRow[]> {
+  const { log, server } = options;
+  const data: StagedScenario = await loadStagedScenario(scenario, options.quick);
+  const work = join(options.workDir, `${scenario.name}${options.quick ? "-quick" : ""}`);
+  await mkdir(work, { recursive: true });
+  const recipe = { ...scenario.recipe, ...(options.quick ? { epochs: 1 } : {}) };
+  const seed = scenario.seed;
+  log(
+    `base ${data.base.length}, stages ${data.stages.map((s) => `${s.logged.length} (${s.poisoned.size} poisoned${s.shifted.length ? `, new: ${s.shifted.join(" ")}` : ""})`).join(" / ")}, evaluation ${data.evaluation.length}`,
+  );
+
+  // Stage 0: the base model.
+  const basePath = join(work, "base.jsonl");
+  await writeExamplesJsonl(basePath, data.base);
+  const baseStart = performance.now();
+  const base = await trainOnce({ kind: data.kind, train_path: basePath, out_dir: join(work, "base"), ...recipe, seed }, { onProgress: options.onProgress });
+  const baseWall = base.reused ? Number(base.metrics.wall_s ?? 0) : (performance.now() - baseStart) / 1000;
+  const allLabels = labelSet({ kind: data.kind, path: basePath, examples: [...data.base, ...data.evaluation] } as Dataset);
+  const task: TaskInfo = {
+    kind: data.kind,
+    labels: allLabels,
+    oos_label: scenario.recipe.oos_label ?? null,
+    metric: data.kind === "classification" ? "accuracy" : "entity_f1",
+  };
+  const baseRight = await rightIds(server, base.modelDir, data.goldenRegression);
+  const golden: RegressionSet = { name: "golden", examples: data.goldenRegression.filter((e) => baseRight.has(e.id)) };
+  const start = await measure(server, base.modelDir, task, data.evaluation, [golden]);
+  log(`base model: ${task.metric} ${(start.metric * 100).toFixed(2)} on ${data.evaluation.length}; golden regression set ${golden.examples.length}`);
+
+  const rows: ResultRow[] = [];
+  const row = (method: string, stage: number, m: typeof start, extra: Partial<ResultRow> = {}): ResultRow => ({
+    scenario: scenario.name,
+    method,
+    stage,
+    poison_rate: stage === 0 ? 0 : (scenario.poison_rates[stage - 1] ?? 0),
+    metric_name: task.metric,
+    metric: m.metric,
+    change: m.metric - start.metric,
+    worst_regression: m.worstRegression,
+    worst_regression_set: m.worstRegressionSet,
+    flips: m.flips,
+    regression_n: golden.examples.length,
+    retrains: 0,
+    wall_s: 0,
+    train_examples_per_s: null,
+    notes: [],
+    ...extra,
+  });
+
+  for (const key of options.methods) {
+    const method = METHODS[key].id;
+    rows.push(row(method, 0, start, { retrains: 1, wall_s: Math.round(baseWall), train_examples_per_s: Number(base.metrics.examples_per_s ?? 0) || null }));
+    if (key === "e") {
+      for (const s of data.stages) rows.push(row(method, s.index, start, { skipped: llmSkipReason(options.llm) }));
+      log(`${method}: ${llmSkipReason(options.llm)}`);
+      continue;
+    }
+    let state: MethodState = { modelDir: base.modelDir, data: data.base };
+    const kept: RegressionSet[] = [];
+    const methodDir = join(work, method);
+    await mkdir(methodDir, { recursive: true });
+    for (const stage of data.stages) {
+      const ctx: StageContext = {
+        kind: data.kind,
+        stage: stage.index,
+        feedback: prefixed(stage.index, stage.logged),
+        recipe,
+        workDir: methodDir,
+        seed,
+        onProgress: options.onProgress,
+        maintain: {
+          regression: golden.examples,
+          dev: data.goldenDev,
+          rounds: options.quick ? 1 : scenario.maintain_rounds,
+          memoryDir: join(methodDir, "memory"),
+          registryDir: join(methodDir, "registry"),
+          ...(options.quick ? { maxEpochs: 1 } : {}),
+        },
+      };
+      log(`${method}: stage ${stage.index} (${stage.logged.length} logged, ${Math.round(stage.poisonRate * 100)}% poisoned)`);
+      const started = performance.now();
+      let outcome: StageOutcome = { state, retrains: 0, trainedExamples: 0, trainSeconds: 0, notes: [] };
+      if (key === "b") outcome = await naiveStage(state, ctx);
+      if (key === "c") outcome = await clFilterStage(state, ctx);
+      if (key === "d") outcome = await pioneerStage(state, ctx);
+      const wall = (performance.now() - started) / 1000;
+      state = outcome.state;
+      const m = await measure(server, state.modelDir, task, data.evaluation, [golden, ...kept]);
+      // The stage's clean test examples this model gets right must stay right later.
+      const right = await rightIds(server, state.modelDir, stage.test);
+      kept.push({ name: `stage ${stage.index} test`, examples: stage.test.filter((e) => right.has(e.id)) });
+      const r = row(method, stage.index, m, {
+        retrains: outcome.retrains,
+        wall_s: Math.round(wall),
+        train_examples_per_s: outcome.trainSeconds > 0 ? Math.round(outcome.trainedExamples / outcome.trainSeconds) : null,
+        notes: outcome.notes,
+      });
+      rows.push(r);
+      log(`${method}: stage ${stage.index}: ${task.metric} ${(m.metric * 100).toFixed(2)} (${r.change >= 0 ? "+" : ""}${(r.change * 100).toFixed(2)}), flips ${m.flips}/${golden.examples.length}, worst regression ${(m.worstRegression * 100).toFixed(1)}% (${m.worstRegressionSet}), ${Math.round(wall)} s`);
+    }
+  }
+  return rows;
+}
