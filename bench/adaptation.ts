@@ -47,6 +47,8 @@ const SETUP = [
   "Naive and filtered retraining deploy every retrain (they have no gate). Wall: the method's own time over the 3 stages.",
 ];
 
+const METHOD_ORDER: string[] = Object.values(METHODS).map((m) => m.id);
+
 export async function runBenchmark(options: { scenarios: Scenario[]; methods: MethodKey[]; quick: boolean; workDir: string; resultsDir: string }): Promise<ResultRow[]> {
   const name = options.quick ? "adaptation-quick" : "adaptation";
   const resultsPath = join(options.resultsDir, `${name}.json`);
@@ -76,7 +78,7 @@ export async function runBenchmark(options: { scenarios: Scenario[]; methods: Me
       });
       const order = new Map([...new Set([...rows, ...fresh].map((r) => r.scenario))].map((s, k) => [s, k]));
       rows = [...rows.filter((r) => r.scenario !== scenario.name || !methodIds.has(r.method)), ...fresh].sort(
-        (a, b) => order.get(a.scenario)! - order.get(b.scenario)! || a.method.localeCompare(b.method) || a.stage - b.stage,
+        (a, b) => order.get(a.scenario)! - order.get(b.scenario)! || METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method) || a.stage - b.stage,
       );
       await writeJsonAtomic(resultsPath, { rows });
     }

@@ -48,7 +48,8 @@ export function lineChart(options: { title: string; xLabels: string[]; yLabel: s
     }
     const ly = margin.top + 10 + k * 18;
     out.push(`<line x1="${width - margin.right + 14}" x2="${width - margin.right + 34}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"/>`);
-    out.push(`<text x="${width - margin.right + 40}" y="${ly + 4}">${escape(s.name)}</text>`);
+    const skipped = s.values.slice(1).every((v) => v === null);
+    out.push(`<text x="${width - margin.right + 40}" y="${ly + 4}">${escape(s.name)}${skipped ? " (skipped)" : ""}</text>`);
   });
   out.push("</svg>");
   return out.join("\n");
