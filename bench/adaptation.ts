@@ -1,12 +1,13 @@
 /**
  * Adaptation benchmark: staged production drift with rising poisoned feedback, against baselines.
  *
- *   npm run bench -- [--scenario NAME|all] [--methods a,b,c,d,e] [--quick] [--work DIR]
+ *   npm run bench -- [--scenario NAME|all] [--methods a,b,c,d,e] [--quick] [--work DIR] [--report]
  *
  * Scenarios are bench/scenarios/*.json. Methods: a no retraining, b naive retraining, c confident-
  * learning filter then retrain, d Pioneer maintain (offline policies), e Pioneer with an LLM.
  * Writes bench/results/adaptation{,-quick}.{json,md} and SVG charts in bench/results/adaptation{,-quick}/;
- * `npm run bench:readme adaptation` copies the results into the README.
+ * `npm run bench:readme adaptation` copies the results into the README. --report only re-renders the
+ * page and charts from the saved JSON.
  */
 import { mkdir, mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -86,11 +87,17 @@ export async function runBenchmark(options: { scenarios: Scenario[]; methods: Me
     await server.close();
     await closeRunContexts();
   }
-  const chartDir = join(options.resultsDir, name);
+  await writeReport(rows, options.resultsDir, options.quick);
+  return rows;
+}
+
+/** The markdown page and the charts, from result rows. */
+export async function writeReport(rows: readonly ResultRow[], resultsDir: string, quick: boolean): Promise<void> {
+  const name = quick ? "adaptation-quick" : "adaptation";
+  const chartDir = join(resultsDir, name);
   await mkdir(chartDir, { recursive: true });
   for (const [file, svg] of charts(rows)) await writeFileAtomic(join(chartDir, file), svg);
-  await writeFileAtomic(join(options.resultsDir, `${name}.md`), resultsMarkdown(rows, { quick: options.quick, setup: SETUP }) + "\n");
-  return rows;
+  await writeFileAtomic(join(resultsDir, `${name}.md`), resultsMarkdown(rows, { quick, setup: SETUP }) + "\n");
 }
 
 async function main(): Promise<void> {
@@ -100,14 +107,22 @@ async function main(): Promise<void> {
       methods: { type: "string", default: "a,b,c,d,e" },
       quick: { type: "boolean", default: false },
       work: { type: "string" },
+      report: { type: "boolean", default: false },
     },
   });
+  const resultsDir = join(REPO_ROOT, "bench", "results");
+  if (values.report) {
+    // Re-render the page and charts from the saved rows (e.g. after an interrupted run).
+    const rows = (JSON.parse(await readFile(join(resultsDir, values.quick ? "adaptation-quick.json" : "adaptation.json"), "utf8")) as { rows: ResultRow[] }).rows;
+    await writeReport(rows, resultsDir, values.quick!);
+    return;
+  }
   const all = await listScenarios();
   const scenarios = values.scenario === "all" ? all : all.filter((s) => values.scenario!.split(",").includes(s.name));
   if (scenarios.length === 0) throw new Error(`--scenario: unknown "${values.scenario}"; known: ${all.map((s) => s.name).join(", ")}, all`);
   const workDir = values.work ?? (await mkdtemp(join(tmpdir(), "pioneer-adaptation-")));
   console.error(`[adaptation] scenarios ${scenarios.map((s) => s.name).join(", ")}; methods ${values.methods}; ${values.quick ? "quick; " : ""}work ${workDir}`);
-  await runBenchmark({ scenarios, methods: parseMethods(values.methods!), quick: values.quick!, workDir, resultsDir: join(REPO_ROOT, "bench", "results") });
+  await runBenchmark({ scenarios, methods: parseMethods(values.methods!), quick: values.quick!, workDir, resultsDir });
   const md = await readFile(join(REPO_ROOT, "bench", "results", values.quick ? "adaptation-quick.md" : "adaptation.md"), "utf8");
   console.log(md);
 }

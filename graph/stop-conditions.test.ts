@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DIAGNOSIS, maintainState, parentModel } from "../test-support/maintain-state.ts";
+import { candidateOf, DIAGNOSIS, gateVerdict, maintainState, parentModel, scores } from "../test-support/maintain-state.ts";
 import { minutesSpent, noProgress, roundsSpent, STOP_CONDITIONS, stopReason, targetReached } from "./stop-conditions.ts";
 
 const START = "2026-01-01T10:00:00.000Z";
@@ -32,6 +32,16 @@ describe("stop conditions", () => {
     expect(noProgress(maintainState({ patience: 2 }, { rounds_without_promotion: 1 }), at(0))).toBeNull();
     expect(noProgress(maintainState({ patience: 2 }, { rounds_without_promotion: 2 }), at(0))).toBe("no promotion in 2 rounds (patience 2)");
     expect(noProgress(maintainState({ patience: 1 }, { rounds_without_promotion: 1 }), at(0))).toBe("no promotion in 1 rounds (patience 1)");
+  });
+
+  it("noProgress: waits for the repair of a candidate that gained but broke regression examples", () => {
+    const gainedButFlipped = { ...candidateOf(2), scores: scores(0.85), verdict: gateVerdict(false, ["20 flips (right before, wrong now) exceed the budget epsilon=2"]) };
+    const waiting = maintainState({ patience: 2 }, { rounds_without_promotion: 2, parent: parentModel(0.8), candidates: [candidateOf(1, { pass: false }), gainedButFlipped] });
+    expect(noProgress(waiting, at(0))).toBeNull();
+    const repaired = { ...candidateOf(3), hyperparameters: { init_from: "candidate" }, scores: scores(0.85), verdict: gateVerdict(false, ["3 flips"]) };
+    expect(noProgress({ ...waiting, rounds_without_promotion: 3, candidates: [...waiting.candidates, repaired] }, at(0))).toMatch(/^no promotion in 3 rounds/);
+    const noGain = { ...gainedButFlipped, scores: scores(0.79) };
+    expect(noProgress({ ...waiting, candidates: [noGain] }, at(0))).toMatch(/^no promotion in 2 rounds/);
   });
 
   it("stopReason checks target, rounds, minutes, patience in that order", () => {

@@ -1,3 +1,4 @@
+import { repairDue } from "../agents/trainer/policy.ts";
 import type { MaintainStateType } from "./state.ts";
 
 /** Small named predicates the planner checks after every evaluated round; each returns the reason
@@ -20,9 +21,13 @@ export const minutesSpent: StopCondition = (state, now) => {
   return minutes >= budget ? `time budget spent (${minutes.toFixed(1)} of ${budget} minutes)` : null;
 };
 
+/** Patience runs out after that many rounds without a promotion, unless the last candidate gained
+ * and only needs its regressions repaired: a gain the gate could not accept yet is progress. */
 export const noProgress: StopCondition = (state) => {
   const patience = state.input.patience ?? 2;
-  return state.rounds_without_promotion >= patience ? `no promotion in ${state.rounds_without_promotion} rounds (patience ${patience})` : null;
+  if (state.rounds_without_promotion < patience) return null;
+  if (state.parent && repairDue(state.candidates, state.parent.scores.task)) return null;
+  return `no promotion in ${state.rounds_without_promotion} rounds (patience ${patience})`;
 };
 
 export const STOP_CONDITIONS: StopCondition[] = [targetReached, roundsSpent, minutesSpent, noProgress];

@@ -7,10 +7,11 @@ import { planRound } from "../trainer/policy.ts";
 import { route } from "./policy.ts";
 import { PlannerDecision } from "./schema.ts";
 
-async function poolNoiseShare(labelIssuesPath: string): Promise<number> {
+/** The pool's size and the share of it confident learning flags. */
+async function poolIssues(labelIssuesPath: string): Promise<{ size: number; noiseShare: number }> {
   const rows = (await readFile(labelIssuesPath, "utf8")).split("\n").filter((l) => l.includes('"pool/'));
-  if (rows.length === 0) return 0;
-  return rows.filter((l) => (JSON.parse(l) as { is_issue: boolean }).is_issue).length / rows.length;
+  if (rows.length === 0) return { size: 0, noiseShare: 0 };
+  return { size: rows.length, noiseShare: rows.filter((l) => (JSON.parse(l) as { is_issue: boolean }).is_issue).length / rows.length };
 }
 
 /** The planner routes with Command(goto). Before a round's data is curated it asks the trainer's
@@ -24,12 +25,14 @@ export async function plannerNode(state: MaintainStateType): Promise<Command> {
     const input = MaintainInput.parse(state.input);
     const context = await getRunContext(input);
     const past = await context.memory.strategiesForSimilarFailures(state.diagnosis.summary, { k: 5, minSimilarity: 0.5 });
+    const pool = await poolIssues(state.diagnosis.label_issues_path);
     const plan = planRound({
       kind: state.task.kind,
       round: state.round,
       parentMetric: state.parent.scores.task,
       target: input.target ?? Math.min(1, (state.baseline?.scores.task ?? state.parent.scores.task) + 0.05),
-      poolNoiseShare: await poolNoiseShare(state.diagnosis.label_issues_path),
+      poolNoiseShare: pool.noiseShare,
+      poolSize: pool.size,
       history: state.candidates,
       pastStrategies: past.filter((p) => p.run_id !== state.run_id),
       ...(input.max_epochs ? { maxEpochs: input.max_epochs } : {}),

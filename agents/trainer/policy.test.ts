@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { GateVerdict } from "../../evals/regression-gate.ts";
 import type { Candidate, ModelScores } from "../../graph/state.ts";
 import type { RankedExperiment } from "../../memory/index.ts";
-import { type PlanRoundInput, planRound } from "./policy.ts";
+import { epochsForMinSteps, type PlanRoundInput, planRound } from "./policy.ts";
 
 const scores = (task: number): ModelScores => ({ task, dev: {}, failures: { n: 10, fixed: 5, accuracy: 0.5 }, regression: { n: 20, accuracy: 1 } });
 
@@ -65,6 +65,14 @@ describe("planRound (offline trainer policy)", () => {
     expect(out.training).toMatchObject({ strategy: "full", init_from: "base", epochs: 3, learning_rate: 1e-4 });
     expect(out.curation).toMatchObject({ clean: "relabel", anchor_regression: true, replay_share: 1 });
     expect(out.reason).toMatch(/25% of the pool is suspect/);
+  });
+
+  it("gives small pools enough epochs for a minimum number of steps when rebuilding from the base model", () => {
+    expect(epochsForMinSteps(10_000, 3)).toBe(3);
+    expect(epochsForMinSteps(1000, 3)).toBe(7);
+    expect(epochsForMinSteps(0, 3)).toBe(3);
+    expect(plan({ parentMetric: 0.7, poolSize: 1600 }).training.epochs).toBe(4);
+    expect(plan({ parentMetric: 0.7, poolSize: 1600, maxEpochs: 1 }).training.epochs).toBe(1);
   });
 
   it("rebuilds when far below target, with more epochs for token tasks", () => {

@@ -16,9 +16,28 @@ export interface PlanRoundInput {
   /** Past experiments on similar failures, best first (from memory). */
   pastStrategies: readonly RankedExperiment[];
   maxEpochs?: number;
+  /** Examples in the training pool; small pools get more epochs when trained from the base model. */
+  poolSize?: number;
+}
+
+/** Fine-tuning from the pretrained base needs some minimum number of optimizer steps, whatever the
+ * data size: at least `epochs`, and enough epochs for `minSteps` steps of `batchSize` examples. */
+export function epochsForMinSteps(examples: number, epochs: number, minSteps = 200, batchSize = 32): number {
+  if (examples <= 0) return epochs;
+  return Math.max(epochs, Math.ceil((minSteps * batchSize) / examples));
 }
 
 const FULL_LR = { classification: 1e-4, token: 1e-4 };
+
+/** The last candidate gained on held-out data but was rejected for regressions only, and no repair
+ * was tried yet in this run: the next round repairs it (see planRound). */
+export function repairDue(history: readonly Candidate[], parentMetric: number): boolean {
+  const last = history.at(-1);
+  if (!last?.verdict || last.verdict.pass || last.scores === undefined) return false;
+  const repaired = history.some((c) => c.hyperparameters.init_from === "candidate");
+  const onlyRegressions = last.verdict.reasons.every((r) => !/no gain/.test(r));
+  return last.scores.task > parentMetric && onlyRegressions && !repaired;
+}
 
 /**
  * The offline trainer policy. Score bands are the starting heuristic:
@@ -52,10 +71,7 @@ export function planRound(input: PlanRoundInput): RoundPlan {
       from_memory: fromMemory,
     });
 
-  const repaired = input.history.some((c) => c.hyperparameters.init_from === "candidate");
-  const gained = last?.scores !== undefined && last.scores.task > input.parentMetric;
-  const onlyRegressions = last?.verdict?.reasons.every((r) => !/no gain/.test(r)) ?? false;
-  if (last?.verdict && !last.verdict.pass && gained && onlyRegressions && !repaired) {
+  if (last?.verdict && repairDue(input.history, input.parentMetric)) {
     const flipped = Object.values(last.verdict.flips.per_set).flat().map((id) => id.replace(/^regression\//, ""));
     return plan(
       { strategy: "full", init_from: "candidate", epochs: cap(1), learning_rate: 3e-5 },
@@ -102,7 +118,7 @@ export function planRound(input: PlanRoundInput): RoundPlan {
   }
   if (band === "rebuild") {
     return plan(
-      { strategy: "full", init_from: "base", epochs: cap(input.kind === "token" ? 5 : 3) },
+      { strategy: "full", init_from: "base", epochs: cap(epochsForMinSteps(input.poolSize ?? 0, input.kind === "token" ? 5 : 3)) },
       `${(input.poolNoiseShare * 100).toFixed(0)}% of the pool is suspect and the metric is ${(gap * 100).toFixed(1)} points under target: rebuild the data and fine-tune from the base model`,
     );
   }

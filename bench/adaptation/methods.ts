@@ -8,7 +8,9 @@ import { readExamples } from "../../data/index.ts";
 import { findLabelIssues } from "../../tools/find-label-issues.ts";
 import type { JobSpecInput } from "../../trainer/job-spec.ts";
 import type { ProgressEvent } from "../../trainer/worker-events.ts";
+import { epochsForMinSteps } from "../../agents/trainer/policy.ts";
 import { trainOnce } from "../train-once.ts";
+import type { Recipe } from "./scenario-file.ts";
 
 /** The methods compared; each adapts a deployed model to one stage of logged feedback. */
 export const METHODS = {
@@ -43,17 +45,23 @@ export interface StageContext {
   stage: number;
   /** The stage's logged inputs with feedback; ids are unique across stages. */
   feedback: Example[];
-  recipe: Omit<JobSpecInput, "kind" | "train_path" | "out_dir">;
+  recipe: Recipe;
   workDir: string;
   seed: number;
   onProgress: (e: ProgressEvent) => void;
   maintain: { regression: Example[]; dev: Example[]; rounds: number; memoryDir: string; registryDir: string; maxEpochs?: number };
 }
 
+/** The job spec of a scenario recipe for `examples` training examples (min_steps -> epochs). */
+export function recipeSpec(recipe: Recipe, examples: number): Omit<JobSpecInput, "kind" | "train_path" | "out_dir"> {
+  const { min_steps: minSteps, ...spec } = recipe;
+  return { ...spec, epochs: minSteps ? epochsForMinSteps(examples, recipe.epochs, minSteps, recipe.batch_size ?? 32) : recipe.epochs };
+}
+
 async function retrain(ctx: StageContext, data: Example[], name: string): Promise<StageOutcome> {
   const path = join(ctx.workDir, `${name}.jsonl`);
   await writeExamplesJsonl(path, data);
-  const result = await trainOnce({ kind: ctx.kind, train_path: path, out_dir: join(ctx.workDir, name), ...ctx.recipe, seed: ctx.seed }, { onProgress: ctx.onProgress });
+  const result = await trainOnce({ kind: ctx.kind, train_path: path, out_dir: join(ctx.workDir, name), ...recipeSpec(ctx.recipe, data.length), seed: ctx.seed }, { onProgress: ctx.onProgress });
   const epochs = Number(result.metrics.epochs_run ?? ctx.recipe.epochs ?? 1);
   return {
     state: { modelDir: result.modelDir, data },

@@ -7,7 +7,7 @@ import type { ProgressEvent } from "../../trainer/worker-events.ts";
 import { trainOnce } from "../train-once.ts";
 import { loadStagedScenario, type StagedScenario } from "./build-stages.ts";
 import { measure, type RegressionSet, rightIds } from "./measure.ts";
-import { clFilterStage, METHODS, type MethodKey, type MethodState, naiveStage, pioneerStage, type StageContext, type StageOutcome } from "./methods.ts";
+import { clFilterStage, METHODS, recipeSpec, type MethodKey, type MethodState, naiveStage, pioneerStage, type StageContext, type StageOutcome } from "./methods.ts";
 import type { Scenario } from "./scenario-file.ts";
 
 /** One row of the results: one scenario, method and stage (stage 0 = the base model). */
@@ -57,7 +57,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const data: StagedScenario = await loadStagedScenario(scenario, options.quick);
   const work = join(options.workDir, `${scenario.name}${options.quick ? "-quick" : ""}`);
   await mkdir(work, { recursive: true });
-  const recipe = { ...scenario.recipe, ...(options.quick ? { epochs: 1 } : {}) };
+  const { min_steps: _minSteps, ...quickRecipe } = scenario.recipe;
+  const recipe = options.quick ? { ...quickRecipe, epochs: 1 } : scenario.recipe;
   const seed = scenario.seed;
   log(
     `base ${data.base.length}, stages ${data.stages.map((s) => `${s.logged.length} (${s.poisoned.size} poisoned${s.shifted.length ? `, new: ${s.shifted.join(" ")}` : ""})`).join(" / ")}, evaluation ${data.evaluation.length}`,
@@ -67,7 +68,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const basePath = join(work, "base.jsonl");
   await writeExamplesJsonl(basePath, data.base);
   const baseStart = performance.now();
-  const base = await trainOnce({ kind: data.kind, train_path: basePath, out_dir: join(work, "base"), ...recipe, seed }, { onProgress: options.onProgress });
+  const base = await trainOnce({ kind: data.kind, train_path: basePath, out_dir: join(work, "base"), ...recipeSpec(recipe, data.base.length), seed }, { onProgress: options.onProgress });
   const baseWall = base.reused ? Number(base.metrics.wall_s ?? 0) : (performance.now() - baseStart) / 1000;
   const allLabels = labelSet({ kind: data.kind, path: basePath, examples: [...data.base, ...data.evaluation] } as Dataset);
   const task: TaskInfo = {

@@ -15,11 +15,14 @@ const Sizes = z.object({
 
 const Recipe = z.object({
   strategy: z.enum(["head", "lora", "full"]).default("full"),
-  epochs: z.number().positive(),
+  epochs: z.number().positive().describe("at least this many epochs (see min_steps)"),
+  min_steps: z.number().int().positive().optional().describe("more epochs on small data: enough for this many optimizer steps"),
   batch_size: z.number().int().positive().optional(),
   learning_rate: z.number().positive().optional(),
   oos_label: z.string().optional().describe("the out-of-scope label (CLINC150: oos)"),
 });
+
+export type Recipe = z.infer<typeof Recipe>;
 
 /** A staged-deployment scenario (bench/scenarios/NAME.json). Everything is drawn from the seed. */
 export const Scenario = z.object({
