@@ -66,6 +66,9 @@ export async function evaluatorNode(state: MaintainStateType): Promise<MaintainU
     sets,
     epsilon: input.epsilon,
     delta: input.delta,
+    // In a class of fewer than 1/delta examples a single flip is already a drop beyond delta; single
+    // flips are the flip budget's business, so the class check looks for systematic drops only.
+    minClassSupport: input.delta > 0 ? Math.ceil(1 / input.delta - 1e-9) : 0,
     bootstrap: { seed: input.seed },
   });
   const dev = regressionGate({

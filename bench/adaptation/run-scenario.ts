@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { type Dataset, type Example, labelSet, writeExamplesJsonl } from "../../data/index.ts";
 import type { TaskInfo } from "../../graph/state.ts";
@@ -113,6 +113,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     let state: MethodState = { modelDir: base.modelDir, data: data.base };
     const kept: RegressionSet[] = [];
     const methodDir = join(work, method);
+    // Pioneer's runs, registry and memory start empty every time (naive and filtered retrains are
+    // reused by trainOnce when their data and spec are unchanged).
+    if (key === "d") await rm(methodDir, { recursive: true, force: true });
     await mkdir(methodDir, { recursive: true });
     for (const stage of data.stages) {
       const ctx: StageContext = {
