@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { regressionGate } from "../../evals/regression-gate.ts";
 import { scores } from "../../test-support/maintain-state.ts";
-import { combineVerdicts, NO_GAIN, rejectedOnlyForNoGain } from "./combine-verdicts.ts";
+import { combineVerdicts, NO_GAIN, rejectedOnlyForNoGain, systematicDropSupport } from "./combine-verdicts.ts";
 
 /** A gate over one set of `n` examples of class A (indexes 0..n-1) then `n` of class B; the two
  * lists say which indexes the parent and the candidate get wrong. */
@@ -57,5 +57,28 @@ describe("combineVerdicts", () => {
     expect(v.reasons.filter((r) => /recall of class "A" on set "dev"/.test(r))).toHaveLength(1);
     expect(v.reasons.at(-1)).toMatch(new RegExp(`^${NO_GAIN}`));
     expect(v.class_drops.map((d) => d.set)).toContain("dev");
+  });
+});
+
+describe("systematicDropSupport", () => {
+  it("checks only classes where one flip cannot exceed delta on its own", () => {
+    expect(systematicDropSupport(0.1)).toBe(10);
+    expect(systematicDropSupport(0.25)).toBe(4);
+    expect(systematicDropSupport(0.3)).toBe(4);
+    expect(systematicDropSupport(0)).toBe(0);
+  });
+
+  it("lets a single flip in a small class through the class check, and catches two in a class of ten", () => {
+    const set = (wrong: number, size: number) => ({
+      name: "regression",
+      ids: Array.from({ length: size }, (_, i) => `r${i}`),
+      gold: Array.from({ length: size }, () => "A"),
+      parent: Array.from({ length: size }, () => "A"),
+      candidate: Array.from({ length: size }, (_, i) => (i < wrong ? "B" : "A")),
+    });
+    const gate = (wrong: number, size: number) => regressionGate({ sets: [set(wrong, size)], epsilon: 5, delta: 0.1, minClassSupport: systematicDropSupport(0.1) });
+    expect(gate(1, 5).pass).toBe(true);
+    expect(gate(1, 10).pass).toBe(true);
+    expect(gate(2, 10).pass).toBe(false);
   });
 });

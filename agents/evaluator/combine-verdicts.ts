@@ -27,3 +27,10 @@ export function combineVerdicts(regression: GateVerdict, dev: GateVerdict, paren
 export function rejectedOnlyForNoGain(verdict: GateVerdict): boolean {
   return !verdict.pass && verdict.reasons.length > 0 && verdict.reasons.every((r) => r.startsWith(NO_GAIN));
 }
+
+/** The smallest class the regression sets' per-class drop check looks at. In a class of fewer than
+ * 1/delta examples a single flip is already a drop beyond delta; single flips are the flip budget's
+ * business, so the class check looks for systematic drops only (delta 0: every class). */
+export function systematicDropSupport(delta: number): number {
+  return delta > 0 ? Math.ceil(1 / delta - 1e-9) : 0;
+}

@@ -6,7 +6,7 @@ import { getRunContext } from "../../graph/run-context.ts";
 import { goldOf, readPredictions, scoreModel } from "../../graph/score-model.ts";
 import type { MaintainStateType, MaintainUpdate, ModelScores } from "../../graph/state.ts";
 import { readModelDir } from "../../trainer/model-dir.ts";
-import { combineVerdicts } from "./combine-verdicts.ts";
+import { combineVerdicts, systematicDropSupport } from "./combine-verdicts.ts";
 
 export { combineVerdicts };
 
@@ -66,9 +66,7 @@ export async function evaluatorNode(state: MaintainStateType): Promise<MaintainU
     sets,
     epsilon: input.epsilon,
     delta: input.delta,
-    // In a class of fewer than 1/delta examples a single flip is already a drop beyond delta; single
-    // flips are the flip budget's business, so the class check looks for systematic drops only.
-    minClassSupport: input.delta > 0 ? Math.ceil(1 / input.delta - 1e-9) : 0,
+    minClassSupport: systematicDropSupport(input.delta),
     bootstrap: { seed: input.seed },
   });
   const dev = regressionGate({
