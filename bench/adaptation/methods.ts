@@ -38,6 +38,9 @@ export interface StageOutcome {
   trainSeconds: number;
   /** Gate verdicts of maintain's candidates (promoted or why not). */
   notes: string[];
+  /** Training time of models reused from an earlier run (`--work`), which the stage's wall time
+   * then adds back so reruns report what the method costs. */
+  reusedSeconds: number;
 }
 
 export interface StageContext {
@@ -69,6 +72,7 @@ async function retrain(ctx: StageContext, data: Example[], name: string): Promis
     trainedExamples: data.length * epochs,
     trainSeconds: Number(result.metrics.wall_s ?? 0),
     notes: [],
+    reusedSeconds: result.reused ? Number(result.metrics.wall_s ?? 0) : 0,
   };
 }
 
@@ -140,5 +144,6 @@ export async function pioneerStage(state: MethodState, ctx: StageContext): Promi
     trainedExamples: trained.reduce((s, t) => s + t.n, 0),
     trainSeconds: trained.reduce((s, t) => s + t.s, 0),
     notes: candidates.map((c) => `${c.id}: ${c.promoted_id ? "promoted" : `kept parent (${c.verdict?.reasons[0] ?? "no verdict"})`}`),
+    reusedSeconds: 0,
   };
 }

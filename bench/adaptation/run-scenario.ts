@@ -137,11 +137,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       };
       log(`${method}: stage ${stage.index} (${stage.logged.length} logged, ${Math.round(stage.poisonRate * 100)}% poisoned)`);
       const started = performance.now();
-      let outcome: StageOutcome = { state, retrains: 0, trainedExamples: 0, trainSeconds: 0, notes: [] };
+      let outcome: StageOutcome = { state, retrains: 0, trainedExamples: 0, trainSeconds: 0, notes: [], reusedSeconds: 0 };
       if (key === "b") outcome = await naiveStage(state, ctx);
       if (key === "c") outcome = await clFilterStage(state, ctx);
       if (key === "d") outcome = await pioneerStage(state, ctx);
-      const wall = (performance.now() - started) / 1000;
+      const wall = (performance.now() - started) / 1000 + outcome.reusedSeconds;
       state = outcome.state;
       const m = await measure(server, state.modelDir, task, data.evaluation, [golden, ...kept]);
       // The stage's clean test examples this model gets right must stay right later.
