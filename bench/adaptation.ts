@@ -118,8 +118,11 @@ async function main(): Promise<void> {
     return;
   }
   const all = await listScenarios();
-  const scenarios = values.scenario === "all" ? all : all.filter((s) => values.scenario!.split(",").includes(s.name));
-  if (scenarios.length === 0) throw new Error(`--scenario: unknown "${values.scenario}"; known: ${all.map((s) => s.name).join(", ")}, all`);
+  // In the order given: a long run does the scenarios that matter most first.
+  const names = values.scenario === "all" ? all.map((s) => s.name) : values.scenario!.split(",").map((n) => n.trim());
+  const unknown = names.filter((n) => !all.some((s) => s.name === n));
+  if (unknown.length) throw new Error(`--scenario: unknown "${unknown.join(", ")}"; known: ${all.map((s) => s.name).join(", ")}, all`);
+  const scenarios = names.map((n) => all.find((s) => s.name === n)!);
   const workDir = values.work ?? (await mkdtemp(join(tmpdir(), "pioneer-adaptation-")));
   console.error(`[adaptation] scenarios ${scenarios.map((s) => s.name).join(", ")}; methods ${values.methods}; ${values.quick ? "quick; " : ""}work ${workDir}`);
   await runBenchmark({ scenarios, methods: parseMethods(values.methods!), quick: values.quick!, workDir, resultsDir });
