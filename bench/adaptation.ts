@@ -50,6 +50,12 @@ const SETUP = [
 
 const METHOD_ORDER: string[] = Object.values(METHODS).map((m) => m.id);
 
+/** Scenarios in order of first appearance, then methods a..e, then stages. */
+function sortRows(rows: readonly ResultRow[]): ResultRow[] {
+  const order = new Map([...new Set(rows.map((r) => r.scenario))].map((s, k) => [s, k]));
+  return [...rows].sort((a, b) => order.get(a.scenario)! - order.get(b.scenario)! || METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method) || a.stage - b.stage);
+}
+
 export async function runBenchmark(options: { scenarios: Scenario[]; methods: MethodKey[]; quick: boolean; workDir: string; resultsDir: string }): Promise<ResultRow[]> {
   const name = options.quick ? "adaptation-quick" : "adaptation";
   const resultsPath = join(options.resultsDir, `${name}.json`);
@@ -77,10 +83,7 @@ export async function runBenchmark(options: { scenarios: Scenario[]; methods: Me
         onProgress: (e) => printer.update(e),
         llm: process.env.OPENAI_API_KEY ? "openai" : null,
       });
-      const order = new Map([...new Set([...rows, ...fresh].map((r) => r.scenario))].map((s, k) => [s, k]));
-      rows = [...rows.filter((r) => r.scenario !== scenario.name || !methodIds.has(r.method)), ...fresh].sort(
-        (a, b) => order.get(a.scenario)! - order.get(b.scenario)! || METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method) || a.stage - b.stage,
-      );
+      rows = sortRows([...rows.filter((r) => r.scenario !== scenario.name || !methodIds.has(r.method)), ...fresh]);
       await writeJsonAtomic(resultsPath, { rows });
     }
   } finally {
@@ -96,8 +99,9 @@ export async function writeReport(rows: readonly ResultRow[], resultsDir: string
   const name = quick ? "adaptation-quick" : "adaptation";
   const chartDir = join(resultsDir, name);
   await mkdir(chartDir, { recursive: true });
-  for (const [file, svg] of charts(rows)) await writeFileAtomic(join(chartDir, file), svg);
-  await writeFileAtomic(join(resultsDir, `${name}.md`), resultsMarkdown(rows, { quick, setup: SETUP }) + "\n");
+  const sorted = sortRows(rows);
+  for (const [file, svg] of charts(sorted)) await writeFileAtomic(join(chartDir, file), svg);
+  await writeFileAtomic(join(resultsDir, `${name}.md`), resultsMarkdown(sorted, { quick, setup: SETUP }) + "\n");
 }
 
 async function main(): Promise<void> {
