@@ -69,10 +69,10 @@ function tokenCluster(goldTags: string[], predTags: string[]): string {
 function disputedEntityWord(f: FailureInput): { word: string; gold: string; suggested: string; prob: number } | null {
   if (f.labelIssue?.is_issue !== true) return null;
   const words = f.input.split(" ");
+  const entityTypeOf = (tag: string) => (tag === "O" ? null : tag.slice(2));
   for (const t of f.labelIssue.token_issues ?? []) {
     const gold = f.goldTags?.[t.index] ?? "O";
     const predicted = f.predTags?.[t.index] ?? "O";
-    const entityTypeOf = (tag: string) => (tag === "O" ? null : tag.slice(2));
     const [g, s, p] = [entityTypeOf(gold), entityTypeOf(t.suggested), entityTypeOf(predicted)];
     if (g && s && g !== s && p === s && t.suggested_prob >= 0.6) return { word: words[t.index] ?? "?", gold, suggested: t.suggested, prob: t.suggested_prob };
   }

@@ -16,6 +16,8 @@ export interface StageMeasurement {
   worstRegressionSet: string;
   /** Golden regression examples now wrong (the gate's flips). */
   flips: number;
+  /** Ids of every measured example (evaluation and regression sets) the model gets right. */
+  right: Set<string>;
 }
 
 /** Ids of the examples the model gets right. */
@@ -24,23 +26,27 @@ export async function rightIds(server: WorkerServer, modelDir: string, examples:
   return new Set(examples.filter((e, i) => preds[i]?.label === goldOf(e)).map((e) => e.id));
 }
 
-/** The task metric on the evaluation set and the regressions on every regression set. The first set
- * is the golden one whose flips the gate counts. */
+/** The task metric on the evaluation set and the regressions on every regression set, from one
+ * prediction pass (regression examples that are also evaluation examples are predicted once). The
+ * first set is the golden one whose flips the gate counts. */
 export async function measure(server: WorkerServer, modelDir: string, task: TaskInfo, evaluation: readonly Example[], regressionSets: readonly RegressionSet[]): Promise<StageMeasurement> {
-  const preds = await predictExamples(server, modelDir, evaluation);
-  const metric = taskMetric(task, evaluation, preds).value;
+  const evaluated = new Set(evaluation.map((e) => e.id));
+  const extra = [...new Map(regressionSets.flatMap((s) => s.examples).filter((e) => !evaluated.has(e.id)).map((e) => [e.id, e])).values()];
+  const all = [...evaluation, ...extra];
+  const preds = await predictExamples(server, modelDir, all);
+  const right = new Set(all.filter((e, i) => preds[i]?.label === goldOf(e)).map((e) => e.id));
+  const metric = taskMetric(task, evaluation, preds.slice(0, evaluation.length)).value;
   let worstRegression = 0;
   let worstRegressionSet = "-";
   let flips = 0;
   for (const [i, set] of regressionSets.entries()) {
     if (set.examples.length === 0) continue;
-    const right = await rightIds(server, modelDir, set.examples);
-    const wrong = set.examples.length - right.size;
+    const wrong = set.examples.filter((e) => !right.has(e.id)).length;
     if (i === 0) flips = wrong;
     if (wrong / set.examples.length > worstRegression) {
       worstRegression = wrong / set.examples.length;
       worstRegressionSet = set.name;
     }
   }
-  return { metric, worstRegression, worstRegressionSet, flips };
+  return { metric, worstRegression, worstRegressionSet, flips, right };
 }

@@ -1,10 +1,9 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { type Example, writeExamplesJsonl } from "../../data/index.ts";
+import { type Example, readExamples, writeExamplesJsonl } from "../../data/index.ts";
 import { openCheckpointer } from "../../graph/checkpointer.ts";
 import { compileMaintainGraph } from "../../graph/graph.ts";
 import { MaintainInput } from "../../graph/maintain-input.ts";
-import { readExamples } from "../../data/index.ts";
 import { findLabelIssues } from "../../tools/find-label-issues.ts";
 import type { JobSpecInput } from "../../trainer/job-spec.ts";
 import type { ProgressEvent } from "../../trainer/worker-events.ts";
