@@ -26,6 +26,9 @@ export interface MethodState {
   modelDir: string;
   /** The data the current model was trained on. */
   data: Example[];
+  /** Feedback logged at earlier stages that no promoted data version took in yet (Pioneer only: a
+   * stage whose candidates were all rejected leaves its log for the next stage, as a deployment would). */
+  unaddressed?: Example[];
 }
 
 export interface StageOutcome {
@@ -98,13 +101,15 @@ function carriedData(examples: readonly Example[]): Example[] {
   return examples.filter((e) => !e.id.startsWith("regression/")).map(({ weight: _weight, ...e }) => e as Example);
 }
 
-/** (d) every stage: `pioneer maintain` on the deployed model with the stage's feedback. */
+/** (d) every stage: `pioneer maintain` on the deployed model with the stage's feedback, plus earlier
+ * feedback that no promoted data version took in. */
 export async function pioneerStage(state: MethodState, ctx: StageContext): Promise<StageOutcome> {
   const dir = join(ctx.workDir, `pioneer-stage${ctx.stage}`);
   await mkdir(dir, { recursive: true });
   const files = { train: join(dir, "train.jsonl"), failures: join(dir, "feedback.jsonl"), regression: join(dir, "regression.jsonl"), dev: join(dir, "dev.jsonl") };
   await writeExamplesJsonl(files.train, state.data);
-  await writeExamplesJsonl(files.failures, ctx.feedback);
+  const feedback = [...(state.unaddressed ?? []), ...ctx.feedback];
+  await writeExamplesJsonl(files.failures, feedback);
   await writeExamplesJsonl(files.regression, ctx.maintain.regression);
   await writeExamplesJsonl(files.dev, ctx.maintain.dev);
   const runDir = join(dir, "run");
@@ -130,7 +135,7 @@ export async function pioneerStage(state: MethodState, ctx: StageContext): Promi
   );
   const candidates = final.candidates ?? [];
   const promoted = [...candidates].reverse().find((c) => c.promoted_id);
-  let next = state;
+  let next: MethodState = { ...state, unaddressed: feedback };
   if (promoted) {
     const version = final.data_versions.find((v) => v.hash === promoted.data_hash);
     if (!version) throw new Error(`maintain promoted ${promoted.id} but its data version ${promoted.data_hash} is not in the run state`);
