@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { type Example, readExamples, writeExamplesJsonl } from "../../data/index.ts";
 import { openCheckpointer } from "../../graph/checkpointer.ts";
 import { compileMaintainGraph } from "../../graph/graph.ts";
+import type { Candidate, DataVersion } from "../../graph/state.ts";
 import { MaintainInput } from "../../graph/maintain-input.ts";
 import { findLabelIssues } from "../../tools/find-label-issues.ts";
 import type { JobSpecInput } from "../../trainer/job-spec.ts";
@@ -95,10 +96,40 @@ export async function clFilterStage(state: MethodState, ctx: StageContext): Prom
   return outcome;
 }
 
-/** Training data a promoted maintain run leaves for the next stage: its data version without the
- * regression anchors (maintain adds them again) and without round-specific weights. */
-function carriedData(examples: readonly Example[]): Example[] {
-  return examples.filter((e) => !e.id.startsWith("regression/")).map(({ weight: _weight, ...e }) => e as Example);
+/**
+ * The data versions a promoted candidate embodies, oldest first, and whether the chain starts from
+ * the stage's deployed model (whose data then comes first). A warm start (from the deployed model
+ * or from an earlier candidate) is trained on top of what that model learnt, and its own data
+ * version may be only a replay share of the pool plus the new examples, so the model embodies the
+ * whole chain, not its last version alone.
+ */
+export function embodiedVersions(candidates: readonly Pick<Candidate, "id" | "data_hash" | "hyperparameters" | "promoted_id">[], promotedId: string): { fromDeployed: boolean; hashes: string[] } {
+  const hashes: string[] = [];
+  let index = candidates.findIndex((c) => c.id === promotedId);
+  if (index < 0) throw new Error(`candidate ${promotedId} is not in the run`);
+  for (;;) {
+    const c = candidates[index]!;
+    hashes.unshift(c.data_hash);
+    const from = c.hyperparameters.init_from;
+    if (from === "base") return { fromDeployed: false, hashes };
+    // "parent": the model deployed when it trained: the last one promoted before it, else the stage's.
+    const earlier = from === "candidate" ? index - 1 : candidates.slice(0, index).findLastIndex((p) => p.promoted_id);
+    if (earlier < 0) return { fromDeployed: true, hashes };
+    index = earlier;
+  }
+}
+
+/** Training data a promoted maintain run leaves for the next stage: the union of what its model
+ * embodies (later versions override earlier ones by id: relabels), without the regression anchors
+ * (maintain adds them again) and without round-specific weights. */
+async function carriedData(previous: readonly Example[], chain: ReturnType<typeof embodiedVersions>, versions: readonly DataVersion[], kind: StageContext["kind"]): Promise<Example[]> {
+  const byId = new Map<string, Example>(chain.fromDeployed ? previous.map((e) => [e.id, e]) : []);
+  for (const hash of chain.hashes) {
+    const version = versions.find((v) => v.hash === hash);
+    if (!version) throw new Error(`data version ${hash} is not in the run state`);
+    for (const e of (await readExamples(version.path, { kind })).examples) byId.set(e.id, e);
+  }
+  return [...byId.values()].filter((e) => !e.id.startsWith("regression/")).map(({ weight: _weight, ...e }) => e as Example);
 }
 
 /** (d) every stage: `pioneer maintain` on the deployed model with the stage's feedback, plus earlier
@@ -137,9 +168,7 @@ export async function pioneerStage(state: MethodState, ctx: StageContext): Promi
   const promoted = [...candidates].reverse().find((c) => c.promoted_id);
   let next: MethodState = { ...state, unaddressed: feedback };
   if (promoted) {
-    const version = final.data_versions.find((v) => v.hash === promoted.data_hash);
-    if (!version) throw new Error(`maintain promoted ${promoted.id} but its data version ${promoted.data_hash} is not in the run state`);
-    next = { modelDir: promoted.model_dir, data: carriedData((await readExamples(version.path, { kind: ctx.kind })).examples) };
+    next = { modelDir: promoted.model_dir, data: await carriedData(state.data, embodiedVersions(candidates, promoted.id), final.data_versions, ctx.kind) };
   }
   const trained = candidates.map((c) => ({ n: Number(c.train_metrics.train_examples ?? 0) * Number(c.train_metrics.epochs_run ?? 1), s: Number(c.train_metrics.wall_s ?? 0) }));
   return {
