@@ -80,6 +80,11 @@ describe("planRound (offline trainer policy)", () => {
     expect(plan({ parentMetric: 0.7, kind: "token" }).training.epochs).toBe(5);
   });
 
+  it("keeps a token pool's tags as they are (word-level retypes were mostly wrong) and cleans classification pools", () => {
+    expect(plan({ parentMetric: 0.7, kind: "token" }).curation).toMatchObject({ clean: "none", plain_anchor_weight: 1 });
+    expect(plan({ parentMetric: 0.7 }).curation.clean).toBe("relabel");
+  });
+
   it("stops rebuilding for noise once a cleaned data version was promoted", () => {
     const promoted = candidate(1, { scores: scores(0.86), verdict: verdict(true, ["passed"]), promoted_id: "v2" });
     expect(plan({ round: 2, poolNoiseShare: 0.25, history: [promoted] }).band).toBe("tune");
