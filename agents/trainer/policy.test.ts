@@ -80,9 +80,9 @@ describe("planRound (offline trainer policy)", () => {
     expect(plan({ parentMetric: 0.7, kind: "token" }).training.epochs).toBe(5);
   });
 
-  it("keeps a token pool's tags as they are (word-level retypes were mostly wrong) and cleans classification pools", () => {
-    expect(plan({ parentMetric: 0.7, kind: "token" }).curation).toMatchObject({ clean: "none", plain_anchor_weight: 1 });
-    expect(plan({ parentMetric: 0.7 }).curation.clean).toBe("relabel");
+  it("only retypes token pool entities confident learning is sure of, and weighs all-O anchors 1", () => {
+    expect(plan({ parentMetric: 0.7, kind: "token" }).curation).toMatchObject({ clean: "relabel", relabel_min_prob: 0.7, plain_anchor_weight: 1 });
+    expect(plan({ parentMetric: 0.7 }).curation).toMatchObject({ clean: "relabel", relabel_min_prob: 0.5 });
   });
 
   it("stops rebuilding for noise once a cleaned data version was promoted", () => {
