@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Example, readExamples, writeExamplesJsonl } from "../../data/index.ts";
 import { openCheckpointer } from "../../graph/checkpointer.ts";
@@ -119,14 +119,17 @@ export function embodiedVersions(candidates: readonly Pick<Candidate, "id" | "da
   }
 }
 
-/** Training data a promoted maintain run leaves for the next stage: the union of what its model
- * embodies (later versions override earlier ones by id: relabels), without the regression anchors
- * (maintain adds them again) and without round-specific weights. */
+/** Training data a promoted maintain run leaves for the next stage: what its model learnt. A full
+ * data version (the whole cleaned pool) supersedes everything before it, its omissions being the
+ * curator's drops; a replay-share version only adds to and relabels what came before it. The
+ * regression anchors (maintain adds them again) and round-specific weights are left out. */
 async function carriedData(previous: readonly Example[], chain: ReturnType<typeof embodiedVersions>, versions: readonly DataVersion[], kind: StageContext["kind"]): Promise<Example[]> {
-  const byId = new Map<string, Example>(chain.fromDeployed ? previous.map((e) => [e.id, e]) : []);
+  let byId = new Map<string, Example>(chain.fromDeployed ? previous.map((e) => [e.id, e]) : []);
   for (const hash of chain.hashes) {
     const version = versions.find((v) => v.hash === hash);
     if (!version) throw new Error(`data version ${hash} is not in the run state`);
+    const lineage = JSON.parse(await readFile(version.path.replace(/\.jsonl$/, ".lineage.json"), "utf8")) as { plan?: { replay_share?: number } };
+    if ((lineage.plan?.replay_share ?? 1) >= 1) byId = new Map();
     for (const e of (await readExamples(version.path, { kind })).examples) byId.set(e.id, e);
   }
   return [...byId.values()].filter((e) => !e.id.startsWith("regression/")).map(({ weight: _weight, ...e }) => e as Example);
