@@ -66,7 +66,6 @@ export async function diagnosticianNode(state: MaintainStateType): Promise<Maint
     failureVectors,
     pool: pool.map((e) => ({ id: e.id, classes: classesOf(e) })),
     poolVectors,
-    options: { modelEntityPrecision: Number(parent.scores.dev.entity_precision ?? 0) },
   });
 
   // Remember every failure with its diagnosis; look for similar ones from earlier runs first.

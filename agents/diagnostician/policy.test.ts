@@ -129,49 +129,35 @@ describe("diagnose (offline diagnostician)", () => {
     expect(out.findings.map((f) => f.cluster)).toEqual(["missed:person", "confused:location->person", "spurious:person"]);
   });
 
-  describe("token feedback disputes", () => {
+  it("rejects token feedback only where the deployed and out-of-fold models agree on another entity type", () => {
     const issue = (index: number, tag: string, suggested: string): LabelIssue => ({
       id: "failure/x",
       is_issue: true,
       label_quality: 0.05,
       token_issues: [{ index, tag, suggested, suggested_prob: 0.9, label_quality: 0.05 }],
     });
-    const diagnoseTokens = (modelEntityPrecision: number) =>
-      diagnose({
-        kind: "token",
-        labels: ["O", "B-person", "I-person", "B-location", "I-location"],
-        oosLabel: null,
-        failures: [
-          // feedback says location, the model and the out-of-fold models say person: disputed
-          { id: "swap", input: "Paris Hilton sings", goldClasses: ["location"], predClasses: ["person"], goldTags: ["B-location", "I-location", "O"], predTags: ["B-person", "I-person", "O"], confidence: 0.9, labelIssue: issue(0, "B-location", "B-person") },
-          // an entity the model missed (both say O): a real failure, accepted
-          { id: "missed", input: "Ada Lovelace wrote", goldClasses: ["person"], predClasses: [], goldTags: ["B-person", "I-person", "O"], predTags: ["O", "O", "O"], confidence: 0.6, labelIssue: issue(0, "B-person", "O") },
-          // out-of-fold models disagree but the deployed model does not share their type: accepted
-          { id: "split", input: "Rome is far", goldClasses: ["location"], predClasses: [], goldTags: ["B-location", "O", "O"], predTags: ["O", "O", "O"], confidence: 0.6, labelIssue: issue(0, "B-location", "B-person") },
-        ],
-        failureVectors: [[...AXIS.A], [...AXIS.B], [...AXIS.C]],
-        pool: POOL.map(({ id }) => ({ id, classes: [] })),
-        poolVectors: POOL.map((p) => p.vector),
-        options: { modelEntityPrecision },
-      });
-
-    it("rejects feedback only where a precise deployed model and the out-of-fold models agree on another entity type", () => {
-      const out = diagnoseTokens(0.9);
-      expect(out.findings.map((f) => [f.id, f.cause, f.accepted])).toEqual([
-        ["swap", "wrong_feedback", false],
-        ["missed", "coverage_gap", true],
-        ["split", "coverage_gap", true],
-      ]);
-      expect(out.findings[0]?.evidence).toMatch(/"Paris" B-location; .* say B-person/);
+    const out = diagnose({
+      kind: "token",
+      labels: ["O", "B-person", "I-person", "B-location", "I-location"],
+      oosLabel: null,
+      failures: [
+        // feedback says location, the model and the out-of-fold models say person: disputed
+        { id: "swap", input: "Paris Hilton sings", goldClasses: ["location"], predClasses: ["person"], goldTags: ["B-location", "I-location", "O"], predTags: ["B-person", "I-person", "O"], confidence: 0.9, labelIssue: issue(0, "B-location", "B-person") },
+        // an entity the model missed (both say O): a real failure, accepted
+        { id: "missed", input: "Ada Lovelace wrote", goldClasses: ["person"], predClasses: [], goldTags: ["B-person", "I-person", "O"], predTags: ["O", "O", "O"], confidence: 0.6, labelIssue: issue(0, "B-person", "O") },
+        // out-of-fold models disagree but the deployed model does not share their type: accepted
+        { id: "split", input: "Rome is far", goldClasses: ["location"], predClasses: [], goldTags: ["B-location", "O", "O"], predTags: ["O", "O", "O"], confidence: 0.6, labelIssue: issue(0, "B-location", "B-person") },
+      ],
+      failureVectors: [[...AXIS.A], [...AXIS.B], [...AXIS.C]],
+      pool: POOL.map(({ id }) => ({ id, classes: [] })),
+      poolVectors: POOL.map((p) => p.vector),
     });
-
-    it("accepts disputed feedback when the deployed model's entity precision is too low to be evidence", () => {
-      expect(diagnoseTokens(0.66).findings.map((f) => [f.id, f.accepted])).toEqual([
-        ["swap", true],
-        ["missed", true],
-        ["split", true],
-      ]);
-    });
+    expect(out.findings.map((f) => [f.id, f.cause, f.accepted])).toEqual([
+      ["swap", "wrong_feedback", false],
+      ["missed", "coverage_gap", true],
+      ["split", "coverage_gap", true],
+    ]);
+    expect(out.findings[0]?.evidence).toMatch(/"Paris" B-location; .* say B-person/);
   });
 
   it("summarises counts per cause and the largest clusters", () => {

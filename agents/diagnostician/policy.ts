@@ -41,10 +41,6 @@ export interface DiagnoseOptions {
   coverageSimilarity?: number;
   /** Below this neighbour share the feedback label is unsupported by the training data. */
   feedbackShareMax?: number;
-  /** Token tasks: the deployed model's entity precision on held-out data, and the least at which its
-   * agreement with the out-of-fold models counts as evidence against a feedback entity type. */
-  modelEntityPrecision?: number;
-  disputeMinPrecision?: number;
 }
 
 function tokenCluster(goldTags: string[], predTags: string[]): string {
@@ -102,10 +98,6 @@ export function diagnose(input: DiagnoseInput): DiagnosisDecision {
   const confusableMin = input.options?.confusableMin ?? 3;
   const coverageSimilarity = input.options?.coverageSimilarity ?? 0.6;
   const feedbackShareMax = input.options?.feedbackShareMax ?? 0.2;
-  // Measured: with an entity precision of 0.66 on dev (WNUT-17), 14 of the 17 token failures this rule
-  // rejected had right feedback (the model's type confusions are systematic, and the out-of-fold
-  // models share them); on restaurant8k (a precise model) most rejections were poison.
-  const disputesCount = (input.options?.modelEntityPrecision ?? 0) >= (input.options?.disputeMinPrecision ?? 0.8);
   const pool = toMatrix(input.poolVectors);
   const known = new Set(input.labels);
 
@@ -148,7 +140,7 @@ export function diagnose(input: DiagnoseInput): DiagnosisDecision {
         input.kind === "classification" &&
         (f.labelIssue.suggested === undefined || !f.goldClasses.includes(f.labelIssue.suggested));
       const byDuplicate = nearDuplicateDisagrees && (f.goldProb ?? 0) < 0.1;
-      const disputed = input.kind === "token" && disputesCount ? disputedEntityWord(f) : null;
+      const disputed = input.kind === "token" ? disputedEntityWord(f) : null;
       if ((flagged && goldShare < feedbackShareMax) || byDuplicate || disputed) {
         const why = byDuplicate
           ? `a near-duplicate training example (similarity ${nearest?.similarity.toFixed(2)}) is labeled "${f.predClasses[0]}"`
