@@ -50,12 +50,24 @@ export interface Diagnosis {
   similar_past_failures: number;
 }
 
+/** What a data version changed relative to the pool it was built from. A replay share below 1 means
+ * the version holds only that share of the pool (plus the new examples): a batch for a warm start,
+ * not the whole data the model embodies. */
+export interface DataLineage {
+  added: number;
+  removed: number;
+  relabeled: number;
+  replayed: number;
+  replay_share: number;
+  why: string[];
+}
+
 export interface DataVersion {
   hash: string;
   path: string;
   parent_hash: string | null;
   round: number;
-  lineage: { added: number; removed: number; relabeled: number; replayed: number; why: string[] };
+  lineage: DataLineage;
 }
 
 export interface Candidate {

@@ -23,7 +23,7 @@ export const DIAGNOSIS: Diagnosis = {
 };
 
 export function dataVersion(round: number): DataVersion {
-  return { hash: `${round}`.padStart(64, "0"), path: `/data/${round}.jsonl`, parent_hash: null, round, lineage: { added: 1, removed: 0, relabeled: 0, replayed: 10, why: [] } };
+  return { hash: `${round}`.padStart(64, "0"), path: `/data/${round}.jsonl`, parent_hash: null, round, lineage: { added: 1, removed: 0, relabeled: 0, replayed: 10, replay_share: 1, why: [] } };
 }
 
 export function gateVerdict(pass: boolean, reasons: string[] = [pass ? "passed" : "5 flips"]): GateVerdict {

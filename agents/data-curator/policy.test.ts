@@ -110,7 +110,7 @@ describe("curate (offline data curator)", () => {
     expect(poolIds(run(1))).toEqual(poolIds(first));
     // Another seed draws another sample (of the 38760 possible ones).
     expect(poolIds(run(2))).not.toEqual(poolIds(first));
-    expect(first.lineage).toMatchObject({ replayed: 6, removed: 14 });
+    expect(first.lineage).toMatchObject({ replayed: 6, removed: 14, replay_share: 0.3 });
     expect(first.lineage.why).toContain("6 of 20 cleaned pool examples replayed (30%)");
     expectLineageMatches(20, first);
   });

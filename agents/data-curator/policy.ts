@@ -1,4 +1,5 @@
 import { type Example, seededShuffle } from "../../data/index.ts";
+import type { DataLineage } from "../../graph/state.ts";
 import type { LabelIssue } from "../../tools/find-label-issues.ts";
 import { repairBio } from "./bio.ts";
 import type { Change, CurationPlan } from "./schema.ts";
@@ -21,7 +22,7 @@ export interface CurateInput {
 export interface CurateResult {
   examples: Example[];
   changes: Change[];
-  lineage: { added: number; removed: number; relabeled: number; replayed: number; why: string[] };
+  lineage: DataLineage;
 }
 
 /**
@@ -153,6 +154,7 @@ export function curate(input: CurateInput): CurateResult {
       removed: removed + (cleaned.length - keptIds.size),
       relabeled,
       replayed: keptIds.size,
+      replay_share: plan.replay_share,
       why,
     },
   };

@@ -20,12 +20,6 @@ export interface StageMeasurement {
   right: Set<string>;
 }
 
-/** Ids of the examples the model gets right. */
-export async function rightIds(server: WorkerServer, modelDir: string, examples: readonly Example[]): Promise<Set<string>> {
-  const preds = await predictExamples(server, modelDir, examples);
-  return new Set(examples.filter((e, i) => preds[i]?.label === goldOf(e)).map((e) => e.id));
-}
-
 /** The task metric on the evaluation set and the regressions on every regression set, from one
  * prediction pass (regression examples that are also evaluation examples are predicted once). The
  * first set is the golden one whose flips the gate counts. */

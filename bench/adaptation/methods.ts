@@ -1,4 +1,4 @@
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { type Example, readExamples, writeExamplesJsonl } from "../../data/index.ts";
 import { openCheckpointer } from "../../graph/checkpointer.ts";
@@ -128,8 +128,7 @@ async function carriedData(previous: readonly Example[], chain: ReturnType<typeo
   for (const hash of chain.hashes) {
     const version = versions.find((v) => v.hash === hash);
     if (!version) throw new Error(`data version ${hash} is not in the run state`);
-    const lineage = JSON.parse(await readFile(version.path.replace(/\.jsonl$/, ".lineage.json"), "utf8")) as { plan?: { replay_share?: number } };
-    if ((lineage.plan?.replay_share ?? 1) >= 1) byId = new Map();
+    if (version.lineage.replay_share >= 1) byId = new Map();
     for (const e of (await readExamples(version.path, { kind })).examples) byId.set(e.id, e);
   }
   return [...byId.values()].filter((e) => !e.id.startsWith("regression/")).map(({ weight: _weight, ...e }) => e as Example);

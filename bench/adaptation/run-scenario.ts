@@ -6,7 +6,7 @@ import type { WorkerServer } from "../../trainer/serve-client.ts";
 import type { ProgressEvent } from "../../trainer/worker-events.ts";
 import { trainOnce } from "../train-once.ts";
 import { loadStagedScenario, type StagedScenario } from "./build-stages.ts";
-import { measure, type RegressionSet, rightIds } from "./measure.ts";
+import { measure, type RegressionSet, type StageMeasurement } from "./measure.ts";
 import { clFilterStage, METHODS, recipeSpec, type MethodKey, type MethodState, naiveStage, pioneerStage, type StageContext, type StageOutcome } from "./methods.ts";
 import type { Scenario } from "./scenario-file.ts";
 
@@ -76,9 +76,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     oos_label: scenario.recipe.oos_label ?? null,
     metric: data.kind === "classification" ? "accuracy" : "entity_f1",
   };
-  const baseRight = await rightIds(server, base.modelDir, data.goldenRegression);
-  const golden: RegressionSet = { name: "golden", examples: data.goldenRegression.filter((e) => baseRight.has(e.id)) };
-  const start = await measure(server, base.modelDir, task, data.evaluation, [golden]);
+  // One prediction pass: the golden set is the golden candidates the base model gets right, so the
+  // start has no regressions on it by construction.
+  const baseMeasurement = await measure(server, base.modelDir, task, data.evaluation, [{ name: "golden", examples: data.goldenRegression }]);
+  const golden: RegressionSet = { name: "golden", examples: data.goldenRegression.filter((e) => baseMeasurement.right.has(e.id)) };
+  const start: StageMeasurement = { ...baseMeasurement, flips: 0, worstRegression: 0, worstRegressionSet: "-" };
   log(`base model: ${task.metric} ${(start.metric * 100).toFixed(2)} on ${data.evaluation.length}; golden regression set ${golden.examples.length}`);
 
   const rows: ResultRow[] = [];
