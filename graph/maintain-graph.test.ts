@@ -6,6 +6,7 @@ import { readExamples } from "../data/index.ts";
 import { FailureCause } from "../memory/index.ts";
 import { type MaintainSlice, maintainSlice, registerDeployed } from "../test-support/maintain-slice.ts";
 import { ModelRegistry } from "../trainer/registry.ts";
+import { learntFrom } from "../trainer/registry-manifest.ts";
 import { openCheckpointer } from "./checkpointer.ts";
 import { compileMaintainGraph } from "./graph.ts";
 import { MaintainInput, type MaintainInputArgs } from "./maintain-input.ts";
@@ -85,6 +86,9 @@ describe("maintain graph (offline policies, real worker)", () => {
       expect(summary.after.task).toBeGreaterThan(summary.before.task);
       expect(promoted?.id).toBe(summary.promoted);
       expect(promoted?.parent).toBe(v0);
+      // What the promoted weights learnt: the candidate's data, after v0's when it warm-started from v0.
+      const fromV0 = candidate!.hyperparameters.init_from === "parent" ? learntFrom(await registry.get(v0)) : [];
+      expect(promoted?.learnt_from).toEqual([...fromV0, candidate!.data_hash]);
       expect(final.parent?.id).toBe(summary.promoted);
       expect(final.rounds_without_promotion).toBe(0);
     } else {

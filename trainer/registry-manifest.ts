@@ -21,6 +21,10 @@ export const ModelManifest = z.object({
   model_dir: z.string().refine((dir) => isAbsolute(dir), { error: "expected an absolute path" }),
   /** `dataVersionHash` of the training examples. */
   data_version: z.string().min(1),
+  /** Every data version the weights were trained on, oldest first, ending with `data_version`: a warm
+   * start learnt its parent's data first, and its own version may be only a replay share of the pool
+   * plus new examples. Absent for a model trained once: `[data_version]`. */
+  learnt_from: z.array(z.string().min(1)).optional(),
   task_kind: TaskKind,
   labels: z.array(z.string()),
   base_model: z.string().min(1),
@@ -31,6 +35,11 @@ export const ModelManifest = z.object({
   notes: z.string().optional(),
 });
 export type ModelManifest = z.infer<typeof ModelManifest>;
+
+/** The data versions a model's weights were trained on, oldest first. */
+export function learntFrom(manifest: Pick<ModelManifest, "data_version" | "learnt_from">): string[] {
+  return manifest.learnt_from ?? [manifest.data_version];
+}
 
 /** What `register` takes: a manifest without `created_at`, with an optional id and a model_dir
  * that may be relative (it is stored resolved). */

@@ -10,7 +10,7 @@ import {
   NothingToRollBackError,
   UnknownVersionError,
 } from "./registry-errors.ts";
-import { ModelManifest, type RegisterInput } from "./registry-manifest.ts";
+import { ModelManifest, type RegisterInput, learntFrom } from "./registry-manifest.ts";
 import { PointerFile } from "./registry-pointer.ts";
 
 let dir: string;
@@ -67,6 +67,15 @@ describe("register, get, list", () => {
     expect(await registry.list()).toEqual([first, second]);
     const onDisk = JSON.parse(await readFile(join(root, "versions", first.id, "manifest.json"), "utf8"));
     expect(onDisk).toEqual(first);
+  });
+
+  it("records the data versions a warm start learnt; a model trained once learnt its own", async () => {
+    const registry = new ModelRegistry(root, { clock: tickingClock() });
+    const first = await registry.register(input({ id: "v1" }));
+    const warm = await registry.register(input({ id: "v2", parent: "v1", data_version: "b".repeat(64), learnt_from: ["a".repeat(64), "b".repeat(64)] }));
+    expect(learntFrom(first)).toEqual(["a".repeat(64)]);
+    expect(learntFrom(await registry.get(warm.id))).toEqual(["a".repeat(64), "b".repeat(64)]);
+    await expect(registry.register(input({ id: "v3", data_version: "c".repeat(64), learnt_from: ["a".repeat(64)] }))).rejects.toThrow(/learnt_from.*must end with data_version/);
   });
 
   it("lists by created_at, then id", async () => {

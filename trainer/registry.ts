@@ -54,6 +54,9 @@ export class ModelRegistry {
       throw new InvalidRegistrationError(issue ? issuePath(issue.path) : null, issue?.message ?? "invalid input");
     }
     const fields = parsed.data;
+    if (fields.learnt_from !== undefined && fields.learnt_from.at(-1) !== fields.data_version) {
+      throw new InvalidRegistrationError("learnt_from", "must end with data_version (the data the last training ran on)");
+    }
     return this.locked(async () => {
       const ids = await this.ids();
       const created_at = this.clock().toISOString();
@@ -68,6 +71,7 @@ export class ModelRegistry {
         parent: fields.parent,
         model_dir,
         data_version: fields.data_version,
+        ...(fields.learnt_from === undefined ? {} : { learnt_from: fields.learnt_from }),
         task_kind: fields.task_kind,
         labels: fields.labels,
         base_model: fields.base_model,

@@ -2,10 +2,12 @@ import { join } from "node:path";
 import { type Example, readExamples } from "../../data/index.ts";
 import { regressionGate } from "../../evals/regression-gate.ts";
 import { MaintainInput } from "../../graph/maintain-input.ts";
+import { learntDataVersions } from "../../graph/learnt-data.ts";
 import { getRunContext } from "../../graph/run-context.ts";
 import { goldOf, readPredictions, scoreModel } from "../../graph/score-model.ts";
 import type { MaintainStateType, MaintainUpdate, ModelScores } from "../../graph/state.ts";
 import { readModelDir } from "../../trainer/model-dir.ts";
+import { learntFrom } from "../../trainer/registry-manifest.ts";
 import { combineVerdicts, systematicDropSupport } from "./combine-verdicts.ts";
 
 export { combineVerdicts };
@@ -84,10 +86,13 @@ export async function evaluatorNode(state: MaintainStateType): Promise<MaintainU
   let nextParent = parent;
   if (verdict.pass) {
     const model = await readModelDir(candidate.model_dir);
+    const chain = learntDataVersions(state.candidates, candidate.id);
+    const deployed = chain.fromDeployed && state.baseline?.id ? learntFrom(await context.registry.get(state.baseline.id)) : [];
     const manifest = await context.registry.register({
       parent: parent.id,
       model_dir: candidate.model_dir,
       data_version: candidate.data_hash,
+      learnt_from: [...deployed, ...chain.hashes],
       task_kind: task.kind,
       labels: model.labels,
       base_model: model.base_model,

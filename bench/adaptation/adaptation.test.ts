@@ -5,7 +5,6 @@ import { describe, expect, it } from "vitest";
 import type { ClassificationExample, TokenExample } from "../../data/index.ts";
 import { listScenarios } from "../adaptation.ts";
 import { buildStages } from "./build-stages.ts";
-import { embodiedVersions } from "./methods.ts";
 import { poison } from "./poison.ts";
 import { summaryTable, targetCheck } from "./report.ts";
 import type { ResultRow } from "./run-scenario.ts";
@@ -156,27 +155,5 @@ describe("report", () => {
     const map = heatmap({ title: "h", rows: ["x"], cols: ["a", "b"], values: [[0.05, null]], format: (v) => v.toFixed(2) });
     expect(map).toContain(">0.05<");
     expect(map).toContain(">skipped<");
-  });
-});
-
-describe("embodiedVersions", () => {
-  const c = (id: string, init_from: string, promoted: boolean) => ({ id, data_hash: `h-${id}`, hyperparameters: { init_from }, promoted_id: promoted ? `v-${id}` : null });
-
-  it("follows warm starts back to a rebuild from the base model", () => {
-    // round 1 rebuilt from base and was promoted; round 2 warm-started from it on a replay share.
-    expect(embodiedVersions([c("r1", "base", true), c("r2", "parent", true)], "r2")).toEqual({ fromDeployed: false, hashes: ["h-r1", "h-r2"] });
-  });
-
-  it("includes the stage's deployed model when the chain starts there", () => {
-    expect(embodiedVersions([c("r1", "base", false), c("r2", "parent", true)], "r2")).toEqual({ fromDeployed: true, hashes: ["h-r2"] });
-  });
-
-  it("follows a repair to the rejected candidate it started from", () => {
-    const run = [c("r1", "base", true), c("r2", "parent", false), c("r3", "candidate", true)];
-    expect(embodiedVersions(run, "r3")).toEqual({ fromDeployed: false, hashes: ["h-r1", "h-r2", "h-r3"] });
-  });
-
-  it("takes a rebuild's own version alone", () => {
-    expect(embodiedVersions([c("r1", "parent", true), c("r2", "base", true)], "r2")).toEqual({ fromDeployed: false, hashes: ["h-r2"] });
   });
 });

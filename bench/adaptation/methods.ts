@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { type Example, readExamples, writeExamplesJsonl } from "../../data/index.ts";
 import { openCheckpointer } from "../../graph/checkpointer.ts";
 import { compileMaintainGraph } from "../../graph/graph.ts";
-import type { Candidate, DataVersion } from "../../graph/state.ts";
+import { learntDataVersions } from "../../graph/learnt-data.ts";
+import type { DataVersion } from "../../graph/state.ts";
 import { MaintainInput } from "../../graph/maintain-input.ts";
 import { findLabelIssues } from "../../tools/find-label-issues.ts";
 import type { JobSpecInput } from "../../trainer/job-spec.ts";
@@ -96,34 +97,11 @@ export async function clFilterStage(state: MethodState, ctx: StageContext): Prom
   return outcome;
 }
 
-/**
- * The data versions a promoted candidate embodies, oldest first, and whether the chain starts from
- * the stage's deployed model (whose data then comes first). A warm start (from the deployed model
- * or from an earlier candidate) is trained on top of what that model learnt, and its own data
- * version may be only a replay share of the pool plus the new examples, so the model embodies the
- * whole chain, not its last version alone.
- */
-export function embodiedVersions(candidates: readonly Pick<Candidate, "id" | "data_hash" | "hyperparameters" | "promoted_id">[], promotedId: string): { fromDeployed: boolean; hashes: string[] } {
-  const hashes: string[] = [];
-  let index = candidates.findIndex((c) => c.id === promotedId);
-  if (index < 0) throw new Error(`candidate ${promotedId} is not in the run`);
-  for (;;) {
-    const c = candidates[index]!;
-    hashes.unshift(c.data_hash);
-    const from = c.hyperparameters.init_from;
-    if (from === "base") return { fromDeployed: false, hashes };
-    // "parent": the model deployed when it trained: the last one promoted before it, else the stage's.
-    const earlier = from === "candidate" ? index - 1 : candidates.slice(0, index).findLastIndex((p) => p.promoted_id);
-    if (earlier < 0) return { fromDeployed: true, hashes };
-    index = earlier;
-  }
-}
-
 /** Training data a promoted maintain run leaves for the next stage: what its model learnt. A full
  * data version (the whole cleaned pool) supersedes everything before it, its omissions being the
  * curator's drops; a replay-share version only adds to and relabels what came before it. The
  * regression anchors (maintain adds them again) and round-specific weights are left out. */
-async function carriedData(previous: readonly Example[], chain: ReturnType<typeof embodiedVersions>, versions: readonly DataVersion[], kind: StageContext["kind"]): Promise<Example[]> {
+async function carriedData(previous: readonly Example[], chain: ReturnType<typeof learntDataVersions>, versions: readonly DataVersion[], kind: StageContext["kind"]): Promise<Example[]> {
   let byId = new Map<string, Example>(chain.fromDeployed ? previous.map((e) => [e.id, e]) : []);
   for (const hash of chain.hashes) {
     const version = versions.find((v) => v.hash === hash);
@@ -170,7 +148,7 @@ export async function pioneerStage(state: MethodState, ctx: StageContext): Promi
   const promoted = [...candidates].reverse().find((c) => c.promoted_id);
   let next: MethodState = { ...state, unaddressed: feedback };
   if (promoted) {
-    next = { modelDir: promoted.model_dir, data: await carriedData(state.data, embodiedVersions(candidates, promoted.id), final.data_versions, ctx.kind) };
+    next = { modelDir: promoted.model_dir, data: await carriedData(state.data, learntDataVersions(candidates, promoted.id), final.data_versions, ctx.kind) };
   }
   const trained = candidates.map((c) => ({ n: Number(c.train_metrics.train_examples ?? 0) * Number(c.train_metrics.epochs_run ?? 1), s: Number(c.train_metrics.wall_s ?? 0) }));
   return {

@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { learntDataVersions } from "./learnt-data.ts";
+
+describe("learntDataVersions", () => {
+  const c = (id: string, init_from: string, promoted: boolean) => ({ id, data_hash: `h-${id}`, hyperparameters: { init_from }, promoted_id: promoted ? `v-${id}` : null });
+
+  it("follows warm starts back to a rebuild from the base model", () => {
+    // round 1 rebuilt from base and was promoted; round 2 warm-started from it on a replay share.
+    expect(learntDataVersions([c("r1", "base", true), c("r2", "parent", true)], "r2")).toEqual({ fromDeployed: false, hashes: ["h-r1", "h-r2"] });
+  });
+
+  it("includes the run's deployed model when the chain starts there", () => {
+    expect(learntDataVersions([c("r1", "base", false), c("r2", "parent", true)], "r2")).toEqual({ fromDeployed: true, hashes: ["h-r2"] });
+  });
+
+  it("follows a repair to the rejected candidate it started from", () => {
+    const run = [c("r1", "base", true), c("r2", "parent", false), c("r3", "candidate", true)];
+    expect(learntDataVersions(run, "r3")).toEqual({ fromDeployed: false, hashes: ["h-r1", "h-r2", "h-r3"] });
+  });
+
+  it("takes a rebuild's own version alone", () => {
+    expect(learntDataVersions([c("r1", "parent", true), c("r2", "base", true)], "r2")).toEqual({ fromDeployed: false, hashes: ["h-r2"] });
+  });
+});
