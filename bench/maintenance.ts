@@ -74,16 +74,19 @@ async function runScenario(s: Scenario, quick: boolean, seed: number, workRoot: 
   const original = new Map(train.map((e) => [e.id, goldOf(e)]));
   const fromTrain = s.devFrom === "train-holdout";
   const heldOut = new Set(fromTrain ? everyNth(noisy.examples, Math.round(noisy.examples.length / 10)).map((e) => e.id) : []);
-  const maintainDev = fromTrain ? noisy.examples.filter((e) => heldOut.has(e.id)) : everyNth(dev, Math.round(dev.length / 5));
-  const devIds = new Set(maintainDev.map((e) => e.id));
-  if (!fromTrain) dev = dev.filter((e) => !devIds.has(e.id));
+  //    A production split from another source than the test split (wnut17) also keeps a clean 20%
+  //    as a production test set: never trained on, never used to pick a model.
+  const maintainDev = fromTrain ? noisy.examples.filter((e) => heldOut.has(e.id)) : dev.filter((_, i) => i % 5 === 0);
+  const productionTest = fromTrain ? [] : dev.filter((_, i) => i % 5 === 1);
+  const keptOut = new Set([...maintainDev, ...productionTest].map((e) => e.id));
+  dev = dev.filter((e) => !keptOut.has(e.id));
   const poolExamples = noisy.examples.filter((e) => !heldOut.has(e.id));
   const pool = { examples: poolExamples, corrupted: poolExamples.filter((e) => goldOf(e) !== original.get(e.id)).length };
   const poolPath = join(work, "pool.jsonl");
   const devPath = join(work, fromTrain ? "dev-noisy.jsonl" : "dev-production.jsonl");
   await writeExamplesJsonl(poolPath, pool.examples);
   await writeExamplesJsonl(devPath, maintainDev);
-  log(`maintain's dev set: ${maintainDev.length} examples (${fromTrain ? "noisy holdout of the training split" : "clean, from the production split"})`);
+  log(`maintain's dev set: ${maintainDev.length} examples (${fromTrain ? "noisy holdout of the training split" : "clean, from the production split"})${productionTest.length ? `; production test: ${productionTest.length}` : ""}`);
   log(`pool: ${pool.examples.length} examples, ${pool.corrupted} corrupted (${Math.round((pool.corrupted / pool.examples.length) * 100)}%)`);
   const epochs = quick ? 1 : s.v0.epochs;
   const printer = progressPrinter();
@@ -160,6 +163,8 @@ async function runScenario(s: Scenario, quick: boolean, seed: number, workRoot: 
   const v0Test = metricOf(await evaluateModel(v0.modelDir, test, evalDir));
   const naiveTest = metricOf(await evaluateModel(naive.modelDir, test, evalDir));
   const maintainTest = metricOf(await evaluateModel(promotedDir, test, evalDir));
+  const production = { ...test, examples: productionTest } as typeof test;
+  const onProduction = async (dir: string) => (productionTest.length ? metricOf(await evaluateModel(dir, production, evalDir)) : null);
   const after = await predictExamples(context.server, promotedDir, regression);
   const flips = regression.filter((e, i) => after[i]?.label !== goldOf(e)).length;
   const naiveAfter = await predictExamples(context.server, naive.modelDir, regression);
@@ -179,6 +184,10 @@ async function runScenario(s: Scenario, quick: boolean, seed: number, workRoot: 
     v0: v0Test,
     naive: naiveTest,
     maintain: maintainTest,
+    production_test: productionTest.length,
+    v0_production: await onProduction(v0.modelDir),
+    naive_production: await onProduction(naive.modelDir),
+    maintain_production: await onProduction(promotedDir),
     promoted: summary?.promoted ?? null,
     flips,
     naive_flips: naiveFlips,
@@ -200,16 +209,18 @@ const pts = (a: unknown, b: unknown) => (typeof a === "number" && typeof b === "
 
 function table(rows: Record<string, unknown>[]): string {
   return [
-    "| scenario | metric (test) | v0 | naive | maintain | vs v0 | vs naive | flips (maintain / naive) | gate violations | rounds | maintain wall | v0 / naive train |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| scenario | metric (test) | v0 | naive | maintain | vs v0 | vs naive | production test: v0 / naive / maintain | flips (maintain / naive) | gate violations | rounds | maintain wall | v0 / naive train |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...rows.map(
       (r) =>
-        `| ${r.scenario}${r.quick ? " (quick)" : ""} | ${r.metric} | ${pct(r.v0)} | ${pct(r.naive)} | ${pct(r.maintain)} | ${pts(r.maintain, r.v0)} | ${pts(r.maintain, r.naive)} | ${r.flips} / ${r.naive_flips} of ${r.regression} | ${r.gate_violations} | ${r.rounds} | ${r.maintain_s} s | ${r.v0_train_s} s / ${r.naive_train_s} s |`,
+        `| ${r.scenario}${r.quick ? " (quick)" : ""} | ${r.metric} | ${pct(r.v0)} | ${pct(r.naive)} | ${pct(r.maintain)} | ${pts(r.maintain, r.v0)} | ${pts(r.maintain, r.naive)} | ${r.production_test ? `${pct(r.v0_production)} / ${pct(r.naive_production)} / ${pct(r.maintain_production)} (${r.production_test})` : "-"} | ${r.flips} / ${r.naive_flips} of ${r.regression} | ${r.gate_violations} | ${r.rounds} | ${r.maintain_s} s | ${r.v0_train_s} s / ${r.naive_train_s} s |`,
     ),
     "",
     "Setup per scenario: the training split with labels corrupted at random (seeded) is the pool v0 (MiniLM) is fine-tuned on;",
     "maintain's dev set is either 10% of that noisy split held out from v0 (banking77) or a clean 20% of the dev split (wnut17,",
     "whose dev and test sentences come from other sources than its training tweets), kept out of everything below;",
+    "wnut17 keeps another clean 20% of its dev split (the 'production' the failures come from) as a production test set,",
+    "never trained on nor used to pick a model;",
     "failures = dev examples v0 gets wrong, a share with wrong feedback labels; regression = dev examples v0 gets right;",
     "naive = the same recipe on pool + all failures; maintain = `pioneer maintain` with offline policies (at most 3 rounds).",
     "Flips = regression examples the final model gets wrong (v0 got them all right).",

@@ -116,6 +116,19 @@ describe("planRound (offline trainer policy)", () => {
     expect(out.reason).toMatch(/round 1 was rejected \(5 flips/);
   });
 
+  it("after a head-only candidate rejected for a class drop: the full warm start halves the full rate, not the head's", () => {
+    const head = candidate(2, {
+      strategy: "head",
+      hyperparameters: { strategy: "head", init_from: "parent", epochs: 10, learning_rate: 1e-3 },
+      scores: scores(0.84),
+      verdict: verdict(false, ['recall of class "product" on set "dev" fell from 0.32 to 0.14']),
+      promoted_id: null,
+    });
+    const promoted = candidate(1, { scores: scores(0.86), verdict: verdict(true, ["passed"]), promoted_id: "v2" });
+    const out = plan({ round: 3, kind: "token", history: [promoted, head] });
+    expect(out.training).toMatchObject({ strategy: "full", init_from: "parent", learning_rate: 5e-5 });
+  });
+
   it("repairs, once, a candidate that gained but broke regression examples", () => {
     const broke = candidate(1, {
       scores: scores(0.88),
