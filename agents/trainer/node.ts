@@ -28,7 +28,7 @@ export async function trainerNode(state: MaintainStateType): Promise<MaintainUpd
       strategy: choice.strategy,
       epochs: choice.epochs,
       learning_rate: choice.learning_rate,
-      batch_size: choice.batch_size,
+      ...(choice.batch_size ? { batch_size: choice.batch_size } : {}),
       labels: task.labels,
       seed: input.seed + state.round,
       ...(choice.init_from === "parent" ? { init_from: parent.dir } : {}),

@@ -86,11 +86,11 @@ export function planRound(input: PlanRoundInput): RoundPlan {
   }
   if (last?.verdict && !last.verdict.pass && !rejectedOnlyForNoGain(last.verdict)) {
     const flips = last.verdict.flips.total;
-    // Half the rate of the last full fine-tune; a head-only round's rate (1e-3) would wreck the
-    // encoder (measured on WNUT-17: a full warm start at 5e-4 lost 4.9 test F1 points).
-    const fullRate = last.hyperparameters.strategy === "full" ? Number(last.hyperparameters.learning_rate ?? FULL_LR[input.kind]) : FULL_LR[input.kind];
+    // Half the last rate, capped at the full fine-tuning rate: a head-only round's rate (1e-3) would
+    // wreck the encoder (measured on WNUT-17: a full warm start at 5e-4 lost 4.9 test F1 points).
+    const lastRate = Number(last.hyperparameters.learning_rate ?? FULL_LR[input.kind]);
     return plan(
-      { strategy: "full", init_from: "parent", epochs: cap(2), learning_rate: Math.min(fullRate, FULL_LR[input.kind]) / 2 },
+      { strategy: "full", init_from: "parent", epochs: cap(2), learning_rate: Math.min(lastRate, FULL_LR[input.kind]) / 2 },
       `round ${last.round} was rejected (${flips} flips; ${last.verdict.reasons[0] ?? ""}): warm-start from the deployed model, half the learning rate, heavier anchors`,
       { anchor_weight: 4, failure_weight: 2 },
     );

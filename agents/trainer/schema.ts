@@ -8,7 +8,7 @@ export const TrainingChoice = z.object({
     .describe("start from the pretrained base model, warm-start from the deployed model, or repair the last candidate"),
   epochs: z.number().positive(),
   learning_rate: z.number().positive(),
-  batch_size: z.number().int().positive().default(32).describe("examples per optimizer step"),
+  batch_size: z.number().int().positive().optional().describe("examples per optimizer step (the worker's default when absent)"),
   class_weights: z.enum(["balanced", "none"]).default("none"),
 });
 export type TrainingChoice = z.infer<typeof TrainingChoice>;

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import type { ModelManifest } from "../../trainer/registry-manifest.ts";
+import { learntFrom, type ModelManifest } from "../../trainer/registry-manifest.ts";
 import { openRegistry } from "../context.ts";
 import { UsageError } from "../usage-error.ts";
 
@@ -13,7 +13,8 @@ pioneer models rollback                 move it back to the previously promoted 
 function headline(m: ModelManifest): string {
   const metric = (m.metrics as Record<string, unknown>).dev;
   const dev = metric && typeof metric === "object" ? ` dev ${JSON.stringify(metric)}` : "";
-  return `${m.id}  ${m.task_kind}/${m.strategy}  parent=${m.parent ?? "-"}  data=${m.data_version.slice(0, 12)}${(m.learnt_from?.length ?? 1) > 1 ? ` (learnt ${m.learnt_from!.length} data versions)` : ""}  ${m.created_at}${dev}\n    ${m.model_dir}`;
+  const learnt = learntFrom(m).length;
+  return `${m.id}  ${m.task_kind}/${m.strategy}  parent=${m.parent ?? "-"}  data=${m.data_version.slice(0, 12)}${learnt > 1 ? ` (learnt ${learnt} data versions)` : ""}  ${m.created_at}${dev}\n    ${m.model_dir}`;
 }
 
 export async function modelsCommand(argv: string[]): Promise<void> {
