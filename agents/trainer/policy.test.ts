@@ -62,7 +62,7 @@ describe("planRound (offline trainer policy)", () => {
   it("rebuilds from the base model on a noisy pool", () => {
     const out = plan({ poolNoiseShare: 0.25, parentMetric: 0.89 });
     expect(out.band).toBe("rebuild");
-    expect(out.training).toMatchObject({ strategy: "full", init_from: "base", epochs: 3, learning_rate: 1e-4 });
+    expect(out.training).toMatchObject({ strategy: "full", init_from: "base", epochs: 5, learning_rate: 1e-4 });
     expect(out.curation).toMatchObject({ clean: "relabel", anchor_regression: true, replay_share: 1 });
     expect(out.reason).toMatch(/25% of the pool is suspect/);
   });
@@ -71,12 +71,14 @@ describe("planRound (offline trainer policy)", () => {
     expect(epochsForMinSteps(10_000, 3)).toBe(3);
     expect(epochsForMinSteps(1000, 3)).toBe(7);
     expect(epochsForMinSteps(0, 3)).toBe(3);
-    expect(plan({ parentMetric: 0.7, poolSize: 1600 }).training.epochs).toBe(4);
+    expect(plan({ parentMetric: 0.7, poolSize: 1600 }).training.epochs).toBe(5);
+    expect(plan({ parentMetric: 0.7, poolSize: 1000 }).training.epochs).toBe(7);
     expect(plan({ parentMetric: 0.7, poolSize: 1600, maxEpochs: 1 }).training.epochs).toBe(1);
   });
 
-  it("rebuilds when far below target, with more epochs for token tasks", () => {
+  it("rebuilds when far below target, five epochs for either task kind", () => {
     expect(plan({ parentMetric: 0.7 }).band).toBe("rebuild");
+    expect(plan({ parentMetric: 0.7 }).training.epochs).toBe(5);
     expect(plan({ parentMetric: 0.7, kind: "token" }).training.epochs).toBe(5);
   });
 
