@@ -3,9 +3,11 @@
  * wrong feedback, and three ways to react — keep v0, naive retraining (pool + all failures, no
  * filtering), and `maintain` (the LangGraph loop with offline policies). Scored on the test split.
  *
- *   npm run bench:maintain -- [--scenario banking77|wnut17|all] [--quick] [--work DIR]
+ *   npm run bench:maintain -- [--scenario banking77|wnut17|all] [--quick] [--seed N] [--work DIR]
  *
- * With --work, v0 and naive models in DIR are reused when their spec and data are unchanged.
+ * --seed draws another noisy pool, feedback noise and training seed (a row per scenario and seed).
+ * With --work, v0 and naive models in DIR are reused when their spec and data are unchanged; DIR/<scenario>
+ * keeps maintain-dev.jsonl (the dev set maintain picks models on) and production-test.jsonl.
  *
  * Writes bench/results/maintenance{,-quick}.{json,md} and prints the table.
  */
@@ -55,7 +57,7 @@ const SCENARIOS: Scenario[] = [
 const metricOf = (e: Awaited<ReturnType<typeof evaluateModel>>) => (e.kind === "classification" ? e.metrics.accuracy : e.metrics.f1);
 
 async function runScenario(s: Scenario, quick: boolean, seed: number, workRoot: string | undefined): Promise<Record<string, unknown>> {
-  const work = workRoot ? join(workRoot, `${s.name}${quick ? "-quick" : ""}`) : await mkdtemp(join(tmpdir(), `pioneer-maintain-${s.name}-`));
+  const work = workRoot ? join(workRoot, `${s.name}${quick ? "-quick" : ""}${seed ? `-seed${seed}` : ""}`) : await mkdtemp(join(tmpdir(), `pioneer-maintain-${s.name}-`));
   // maintain's own state starts fresh every time; v0 and naive are reused when unchanged.
   for (const dir of ["maintain", "registry", "memory", "probe"]) await rm(join(work, dir), { recursive: true, force: true });
   await mkdir(work, { recursive: true });
@@ -83,9 +85,10 @@ async function runScenario(s: Scenario, quick: boolean, seed: number, workRoot: 
   const poolExamples = noisy.examples.filter((e) => !heldOut.has(e.id));
   const pool = { examples: poolExamples, corrupted: poolExamples.filter((e) => goldOf(e) !== original.get(e.id)).length };
   const poolPath = join(work, "pool.jsonl");
-  const devPath = join(work, fromTrain ? "dev-noisy.jsonl" : "dev-production.jsonl");
+  const devPath = join(work, "maintain-dev.jsonl");
   await writeExamplesJsonl(poolPath, pool.examples);
   await writeExamplesJsonl(devPath, maintainDev);
+  if (productionTest.length) await writeExamplesJsonl(join(work, "production-test.jsonl"), productionTest);
   log(`maintain's dev set: ${maintainDev.length} examples (${fromTrain ? "noisy holdout of the training split" : "clean, from the production split"})${productionTest.length ? `; production test: ${productionTest.length}` : ""}`);
   log(`pool: ${pool.examples.length} examples, ${pool.corrupted} corrupted (${Math.round((pool.corrupted / pool.examples.length) * 100)}%)`);
   const epochs = quick ? 1 : s.v0.epochs;
@@ -172,6 +175,7 @@ async function runScenario(s: Scenario, quick: boolean, seed: number, workRoot: 
   const rounds = (summary?.rounds as unknown[] | undefined)?.length ?? 0;
   const row = {
     scenario: s.name,
+    seed,
     metric: kind === "classification" ? "accuracy" : "entity_f1",
     quick,
     dev_from: s.devFrom,
@@ -209,11 +213,11 @@ const pts = (a: unknown, b: unknown) => (typeof a === "number" && typeof b === "
 
 function table(rows: Record<string, unknown>[]): string {
   return [
-    "| scenario | metric (test) | v0 | naive | maintain | vs v0 | vs naive | production test: v0 / naive / maintain | flips (maintain / naive) | gate violations | rounds | maintain wall | v0 / naive train |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| scenario | seed | metric (test) | v0 | naive | maintain | vs v0 | vs naive | production test: v0 / naive / maintain | flips (maintain / naive) | gate violations | rounds | maintain wall | v0 / naive train |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...rows.map(
       (r) =>
-        `| ${r.scenario}${r.quick ? " (quick)" : ""} | ${r.metric} | ${pct(r.v0)} | ${pct(r.naive)} | ${pct(r.maintain)} | ${pts(r.maintain, r.v0)} | ${pts(r.maintain, r.naive)} | ${r.production_test ? `${pct(r.v0_production)} / ${pct(r.naive_production)} / ${pct(r.maintain_production)} (${r.production_test})` : "-"} | ${r.flips} / ${r.naive_flips} of ${r.regression} | ${r.gate_violations} | ${r.rounds} | ${r.maintain_s} s | ${r.v0_train_s} s / ${r.naive_train_s} s |`,
+        `| ${r.scenario}${r.quick ? " (quick)" : ""} | ${r.seed ?? 0} | ${r.metric} | ${pct(r.v0)} | ${pct(r.naive)} | ${pct(r.maintain)} | ${pts(r.maintain, r.v0)} | ${pts(r.maintain, r.naive)} | ${r.production_test ? `${pct(r.v0_production)} / ${pct(r.naive_production)} / ${pct(r.maintain_production)} (${r.production_test})` : "-"} | ${r.flips} / ${r.naive_flips} of ${r.regression} | ${r.gate_violations} | ${r.rounds} | ${r.maintain_s} s | ${r.v0_train_s} s / ${r.naive_train_s} s |`,
     ),
     "",
     "Setup per scenario: the training split with labels corrupted at random (seeded) is the pool v0 (MiniLM) is fine-tuned on;",
@@ -233,16 +237,20 @@ async function main(): Promise<void> {
   if (wanted.length === 0) throw new Error(`unknown scenario ${values.scenario}; known: ${SCENARIOS.map((s) => s.name).join(", ")}, all`);
   const resultsPath = join(REPO_ROOT, "bench", "results", values.quick ? "maintenance-quick.json" : "maintenance.json");
   const previous = await readFile(resultsPath, "utf8").then((t) => JSON.parse(t) as { rows: Record<string, unknown>[] }).catch(() => ({ rows: [] as Record<string, unknown>[] }));
-  const rows = new Map(previous.rows.map((r) => [String(r.scenario), r]));
+  // One row per scenario and seed (a row without a seed was measured with seed 0).
+  const rowKey = (r: Record<string, unknown>) => `${r.scenario}@${r.seed ?? 0}`;
+  const rows = new Map(previous.rows.map((r) => [rowKey(r), r]));
   try {
     for (const s of wanted) {
-      rows.set(s.name, await runScenario(s, values.quick, Number(values.seed), values.work));
+      const row = await runScenario(s, values.quick, Number(values.seed), values.work);
+      rows.set(rowKey(row), row);
       await writeJsonAtomic(resultsPath, { rows: [...rows.values()] });
     }
   } finally {
     await closeRunContexts();
   }
-  const md = `# Maintenance benchmark${values.quick ? " (quick)" : ""}\n\n${table([...rows.values()])}\n`;
+  const sorted = [...rows.values()].sort((a, b) => String(a.scenario).localeCompare(String(b.scenario)) || Number(a.seed ?? 0) - Number(b.seed ?? 0));
+  const md = `# Maintenance benchmark${values.quick ? " (quick)" : ""}\n\n${table(sorted)}\n`;
   await writeFileAtomic(resultsPath.replace(/\.json$/, ".md"), md);
   console.log(md);
 }
