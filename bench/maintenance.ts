@@ -217,7 +217,7 @@ function table(rows: Record<string, unknown>[]): string {
     "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...rows.map(
       (r) =>
-        `| ${r.scenario}${r.quick ? " (quick)" : ""} | ${r.seed ?? 0} | ${r.metric} | ${pct(r.v0)} | ${pct(r.naive)} | ${pct(r.maintain)} | ${pts(r.maintain, r.v0)} | ${pts(r.maintain, r.naive)} | ${r.production_test ? `${pct(r.v0_production)} / ${pct(r.naive_production)} / ${pct(r.maintain_production)} (${r.production_test})` : "-"} | ${r.flips} / ${r.naive_flips} of ${r.regression} | ${r.gate_violations} | ${r.rounds} | ${r.maintain_s} s | ${r.v0_train_s} s / ${r.naive_train_s} s |`,
+        `| ${r.scenario}${r.quick ? " (quick)" : ""} | ${r.seed} | ${r.metric} | ${pct(r.v0)} | ${pct(r.naive)} | ${pct(r.maintain)} | ${pts(r.maintain, r.v0)} | ${pts(r.maintain, r.naive)} | ${r.production_test ? `${pct(r.v0_production)} / ${pct(r.naive_production)} / ${pct(r.maintain_production)} (${r.production_test})` : "-"} | ${r.flips} / ${r.naive_flips} of ${r.regression} | ${r.gate_violations} | ${r.rounds} | ${r.maintain_s} s | ${r.v0_train_s} s / ${r.naive_train_s} s |`,
     ),
     "",
     "Setup per scenario: the training split with labels corrupted at random (seeded) is the pool v0 (MiniLM) is fine-tuned on;",
@@ -237,9 +237,9 @@ async function main(): Promise<void> {
   if (wanted.length === 0) throw new Error(`unknown scenario ${values.scenario}; known: ${SCENARIOS.map((s) => s.name).join(", ")}, all`);
   const resultsPath = join(REPO_ROOT, "bench", "results", values.quick ? "maintenance-quick.json" : "maintenance.json");
   const previous = await readFile(resultsPath, "utf8").then((t) => JSON.parse(t) as { rows: Record<string, unknown>[] }).catch(() => ({ rows: [] as Record<string, unknown>[] }));
-  // One row per scenario and seed (a row without a seed was measured with seed 0).
-  const rowKey = (r: Record<string, unknown>) => `${r.scenario}@${r.seed ?? 0}`;
-  const rows = new Map(previous.rows.map((r) => [rowKey(r), r]));
+  // One row per scenario and seed (rows written before --seed existed were measured with seed 0).
+  const rowKey = (r: Record<string, unknown>) => `${r.scenario}@${r.seed}`;
+  const rows = new Map(previous.rows.map((r): Record<string, unknown> => ({ seed: 0, ...r })).map((r) => [rowKey(r), r]));
   try {
     for (const s of wanted) {
       const row = await runScenario(s, values.quick, Number(values.seed), values.work);
@@ -249,7 +249,7 @@ async function main(): Promise<void> {
   } finally {
     await closeRunContexts();
   }
-  const sorted = [...rows.values()].sort((a, b) => String(a.scenario).localeCompare(String(b.scenario)) || Number(a.seed ?? 0) - Number(b.seed ?? 0));
+  const sorted = [...rows.values()].sort((a, b) => String(a.scenario).localeCompare(String(b.scenario)) || Number(a.seed) - Number(b.seed));
   const md = `# Maintenance benchmark${values.quick ? " (quick)" : ""}\n\n${table(sorted)}\n`;
   await writeFileAtomic(resultsPath.replace(/\.json$/, ".md"), md);
   console.log(md);
