@@ -91,6 +91,12 @@ describe("pioneer train / eval / models", () => {
     expect(metrics.n_gold).toBeGreaterThan(0);
   });
 
+  it("names the field of an out-of-range training option and trains nothing", async () => {
+    const result = await pioneer(["train", "--data", slice.train, "--label-smoothing", "1.5", "--out", join(slice.dir, "never-smoothed")], registry);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('field "label_smoothing"');
+  });
+
   it("rejects an unknown flag with the command's usage", async () => {
     const result = await pioneer(["eval", "--modle", "x"], registry);
     expect(result.exitCode).toBe(2);

@@ -16,6 +16,7 @@ export const TRAIN_USAGE = `pioneer train --data TRAIN.jsonl|csv --out DIR [opti
   --dev DEV.jsonl               scored during training
   --epochs N --seed N --lr X --batch-size N --max-length N
   --class-weights balanced      --oos-label LABEL (e.g. oos)
+  --label-smoothing X           share of each target spread over the other labels (default 0)
   --parent ID                   registry version this one derives from
   --promote                     make it the promoted version
   --registry DIR                default: $PIONEER_REGISTRY or ./.pioneer/registry
@@ -29,7 +30,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
       data: { type: "string" }, out: { type: "string" }, kind: { type: "string" }, model: { type: "string", default: "minilm" },
       strategy: { type: "string", default: "full" }, dev: { type: "string" }, epochs: { type: "string" }, seed: { type: "string" },
       lr: { type: "string" }, "batch-size": { type: "string" }, "max-length": { type: "string" }, "class-weights": { type: "string" },
-      "oos-label": { type: "string" }, parent: { type: "string" }, promote: { type: "boolean", default: false },
+      "label-smoothing": { type: "string" }, "oos-label": { type: "string" }, parent: { type: "string" }, promote: { type: "boolean", default: false },
       registry: { type: "string" }, json: { type: "boolean", default: false }, threads: { type: "string" },
     },
   });
@@ -60,6 +61,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     batch_size: parseNumber("batch-size", values["batch-size"]),
     max_length: parseNumber("max-length", values["max-length"]),
     threads: parseNumber("threads", values.threads),
+    label_smoothing: parseNumber("label-smoothing", values["label-smoothing"]),
     ...(values["class-weights"] ? { class_weights: values["class-weights"] } : {}),
     ...(values["oos-label"] ? { oos_label: values["oos-label"] } : {}),
   });

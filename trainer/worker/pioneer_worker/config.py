@@ -48,6 +48,7 @@ class TrainConfig:
     warmup_ratio: float = field(default=0.06, metadata={"help": "share of steps with linear warm-up"})
     dropout: float = field(default=0.1, metadata={"help": "dropout before the classification head"})
     class_weights: dict[str, float] | str | None = field(default=None, metadata={"help": "'balanced' or {label: weight}"})
+    label_smoothing: float = field(default=0.0, metadata={"help": "share of each target's probability spread over the other labels"})
     lora_r: int = field(default=16, metadata={"help": "LoRA rank"})
     lora_alpha: int = field(default=32, metadata={"help": "LoRA scaling numerator"})
     lora_dropout: float = field(default=0.05, metadata={"help": "LoRA dropout"})
@@ -87,6 +88,8 @@ class TrainConfig:
             raise SpecError("max_length", f"must be in [8, 512], got {self.max_length}")
         if not (0.0 <= self.confidence_threshold <= 1.0):
             raise SpecError("confidence_threshold", f"must be in [0, 1], got {self.confidence_threshold}")
+        if not (0.0 <= self.label_smoothing < 1.0):
+            raise SpecError("label_smoothing", f"must be in [0, 1), got {self.label_smoothing}")
         if isinstance(self.class_weights, str) and self.class_weights != "balanced":
             raise SpecError("class_weights", f"expected 'balanced' or a {{label: weight}} object, got {self.class_weights!r}")
         if isinstance(self.class_weights, dict):

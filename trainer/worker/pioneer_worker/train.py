@@ -59,12 +59,13 @@ def class_weight_tensor(config: TrainConfig, labels: list[str], counts: Counter)
 
 
 def weighted_loss(logits: torch.Tensor, targets: torch.Tensor, example_weights: torch.Tensor,
-                  class_weights: torch.Tensor | None) -> torch.Tensor:
-    """Cross-entropy averaged with per-example weights (and optional per-class weights)."""
+                  class_weights: torch.Tensor | None, label_smoothing: float = 0.0) -> torch.Tensor:
+    """Cross-entropy averaged with per-example weights (and optional per-class weights and label smoothing)."""
     if logits.dim() == 3:  # token classification: one row per sub-word, weights repeated per sub-word
         example_weights = example_weights[:, None].expand_as(targets).reshape(-1)
         logits, targets = logits.reshape(-1, logits.size(-1)), targets.reshape(-1)
-    per_item = F.cross_entropy(logits.float(), targets, weight=class_weights, ignore_index=IGNORE_INDEX, reduction="none")
+    per_item = F.cross_entropy(logits.float(), targets, weight=class_weights, ignore_index=IGNORE_INDEX,
+                               reduction="none", label_smoothing=label_smoothing)
     mask = (targets != IGNORE_INDEX).float() * example_weights
     return (per_item * mask).sum() / mask.sum().clamp(min=1e-9)
 
@@ -209,12 +210,13 @@ def train(config: TrainConfig) -> dict[str, Any]:
         for idx in batches:
             if config.strategy == "head":
                 logits = student.classify(feats[idx])
-                loss = weighted_loss(logits, targets[idx], weights[idx], class_weights)
+                loss = weighted_loss(logits, targets[idx], weights[idx], class_weights, config.label_smoothing)
             else:
                 batch = collate([encoded[i] for i in idx], tokenizer.pad_token_id, config.kind)
                 with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
                     logits = student(batch["input_ids"].to(device), batch["attention_mask"].to(device))
-                loss = weighted_loss(logits, batch["labels"].to(device), batch["weight"].to(device), class_weights)
+                loss = weighted_loss(logits, batch["labels"].to(device), batch["weight"].to(device), class_weights,
+                                     config.label_smoothing)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(trainable, 1.0)
             optimizer.step()

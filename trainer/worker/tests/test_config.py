@@ -15,7 +15,7 @@ def base(tmp_path, **over):
     "override, field",
     [({"kind": "regression"}, "kind"), ({"strategy": "adapter"}, "strategy"), ({"epochs": 0}, "epochs"),
      ({"batch_size": 0}, "batch_size"), ({"learning_rate": -1.0}, "learning_rate"), ({"max_length": 4}, "max_length"),
-     ({"class_weights": "inverse"}, "class_weights"), ({"class_weights": {"a": -2}}, "class_weights"),
+     ({"class_weights": "inverse"}, "class_weights"), ({"label_smoothing": 1.0}, "label_smoothing"), ({"class_weights": {"a": -2}}, "class_weights"),
      ({"train_path": "/nonexistent.jsonl"}, "train_path"), ({"labels": ["a", "a"]}, "labels"), ({"bogus": 1}, "bogus")],
 )
 def test_invalid_fields_are_named(tmp_path, override, field):

@@ -83,3 +83,13 @@ def test_weighted_loss_respects_example_and_class_weights():
     assert zero_second.item() == pytest.approx(per[0].item())
     tokens = weighted_loss(logits[None], torch.tensor([[0, -100]]), torch.tensor([5.0]), None)
     assert tokens.item() == pytest.approx(per[0].item())  # ignored positions do not count
+
+
+def test_label_smoothing_spreads_the_target_over_the_other_labels():
+    logits = torch.tensor([[2.0, 0.0, 0.0]])
+    log_p = torch.log_softmax(logits, dim=-1)[0]
+    # 0.3 of the target's mass is spread evenly over all three labels: target 0.8, others 0.1 each.
+    expected = -(0.8 * log_p[0] + 0.1 * log_p[1] + 0.1 * log_p[2])
+    smoothed = weighted_loss(logits, torch.tensor([0]), torch.tensor([1.0]), None, label_smoothing=0.3)
+    assert smoothed.item() == pytest.approx(expected.item())
+    assert smoothed.item() > weighted_loss(logits, torch.tensor([0]), torch.tensor([1.0]), None).item()
