@@ -21,7 +21,7 @@ export const JobSpec = z
     weight_decay: z.number().min(0).optional(),
     warmup_ratio: z.number().min(0).max(1).optional(),
     dropout: z.number().min(0).max(1).optional(),
-    label_smoothing: z.number().min(0).lt(1).optional().describe("share of each target's probability spread over the other labels"),
+    label_smoothing: z.number().min(0).lt(1).optional().describe("share of each target's probability spread evenly over all labels"),
     class_weights: z.union([z.literal("balanced"), z.record(z.string(), z.number().positive())]).optional(),
     lora_r: z.number().int().positive().optional(),
     lora_alpha: z.number().int().positive().optional(),

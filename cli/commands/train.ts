@@ -16,7 +16,7 @@ export const TRAIN_USAGE = `pioneer train --data TRAIN.jsonl|csv --out DIR [opti
   --dev DEV.jsonl               scored during training
   --epochs N --seed N --lr X --batch-size N --max-length N
   --class-weights balanced      --oos-label LABEL (e.g. oos)
-  --label-smoothing X           share of each target spread over the other labels (default 0)
+  --label-smoothing X           share of each target spread evenly over all labels (default 0)
   --parent ID                   registry version this one derives from
   --promote                     make it the promoted version
   --registry DIR                default: $PIONEER_REGISTRY or ./.pioneer/registry

@@ -48,7 +48,7 @@ class TrainConfig:
     warmup_ratio: float = field(default=0.06, metadata={"help": "share of steps with linear warm-up"})
     dropout: float = field(default=0.1, metadata={"help": "dropout before the classification head"})
     class_weights: dict[str, float] | str | None = field(default=None, metadata={"help": "'balanced' or {label: weight}"})
-    label_smoothing: float = field(default=0.0, metadata={"help": "share of each target's probability spread over the other labels"})
+    label_smoothing: float = field(default=0.0, metadata={"help": "share of each target's probability spread evenly over all labels"})
     lora_r: int = field(default=16, metadata={"help": "LoRA rank"})
     lora_alpha: int = field(default=32, metadata={"help": "LoRA scaling numerator"})
     lora_dropout: float = field(default=0.05, metadata={"help": "LoRA dropout"})

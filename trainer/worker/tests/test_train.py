@@ -85,7 +85,7 @@ def test_weighted_loss_respects_example_and_class_weights():
     assert tokens.item() == pytest.approx(per[0].item())  # ignored positions do not count
 
 
-def test_label_smoothing_spreads_the_target_over_the_other_labels():
+def test_label_smoothing_spreads_a_share_of_the_target_over_all_labels():
     logits = torch.tensor([[2.0, 0.0, 0.0]])
     log_p = torch.log_softmax(logits, dim=-1)[0]
     # 0.3 of the target's mass is spread evenly over all three labels: target 0.8, others 0.1 each.
