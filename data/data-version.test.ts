@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dataVersionHash, entityTypes, labelSet } from "./data-version.ts";
+import { dataVersionDiff, dataVersionHash, entityTypes, labelSet } from "./data-version.ts";
 import type { ClassificationExample, TokenDataset } from "./example.ts";
 import { readExamples } from "./read-examples.ts";
 import { DATASETS, HAVE_DATASETS, makeTempDir, type TempDir } from "./test-helpers.ts";
@@ -64,6 +64,26 @@ describe("dataVersionHash", () => {
     expect(dataVersionHash([{ label: "greeting", text: "hi", id: "1" }])).toBe(
       "8ede1cbea744a6f9c23c2226b406bd40549633b3f39e84cb7512e47cc897c50b",
     );
+  });
+});
+
+describe("dataVersionDiff", () => {
+  it("counts added, removed and changed examples by id, a weight change included", () => {
+    const before: ClassificationExample[] = [
+      { id: "a", text: "hi", label: "greeting" },
+      { id: "b", text: "bye", label: "farewell" },
+      { id: "c", text: "card?", label: "card" },
+      { id: "d", text: "pin", label: "pin" },
+    ];
+    const after: ClassificationExample[] = [
+      { id: "a", text: "hi", label: "greeting" },
+      { id: "b", text: "bye", label: "greeting" },
+      { id: "c", text: "card?", label: "card", weight: 2 },
+      { id: "e", text: "new", label: "card" },
+      { id: "f", text: "newer", label: "pin" },
+    ];
+    expect(dataVersionDiff(before, after)).toEqual({ added: 2, removed: 1, changed: 2, size: 5 });
+    expect(dataVersionDiff(after, after)).toEqual({ added: 0, removed: 0, changed: 0, size: 5 });
   });
 });
 

@@ -11,6 +11,30 @@ export function dataVersionHash(examples: readonly Example[]): string {
   return hash.digest("hex");
 }
 
+/** How a data version differs from another, example by example (matched by id; an example whose
+ * content or weight differs counts as changed). */
+export interface DataVersionDiff {
+  added: number;
+  removed: number;
+  changed: number;
+  /** Examples in the newer version. */
+  size: number;
+}
+
+export function dataVersionDiff(before: readonly Example[], after: readonly Example[]): DataVersionDiff {
+  const old = new Map(before.map((e) => [e.id, canonicalJsonLine(e)]));
+  let added = 0;
+  let changed = 0;
+  for (const example of after) {
+    const line = old.get(example.id);
+    if (line === undefined) added++;
+    else if (line !== canonicalJsonLine(example)) changed++;
+  }
+  const kept = new Set(after.map((e) => e.id));
+  const removed = before.filter((e) => !kept.has(e.id)).length;
+  return { added, removed, changed, size: after.length };
+}
+
 /** Sorted unique labels (classification), or the sorted tag set with "O" first (token). Sorting
  * is by code unit, not locale, so it is the same on every machine. */
 export function labelSet(dataset: Dataset): string[] {

@@ -2,7 +2,7 @@ export * from "./example.ts";
 export { DataFileError, type DataFileErrorInit } from "./data-file-error.ts";
 export { readExamples, type ReadExamplesOptions } from "./read-examples.ts";
 export { writeExamplesJsonl } from "./write-examples.ts";
-export { dataVersionHash, labelSet, entityTypes } from "./data-version.ts";
+export { dataVersionDiff, dataVersionHash, labelSet, entityTypes, type DataVersionDiff } from "./data-version.ts";
 export { canonicalExample, canonicalJsonLine } from "./canonical-example.ts";
 export { parseCsv, CsvRecordSplitter, CsvSyntaxError, type CsvRecord } from "./csv-records.ts";
 export { classesOf, everyNth, groupBy, seededShuffle } from "./sampling.ts";

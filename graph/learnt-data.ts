@@ -1,4 +1,4 @@
-import type { Candidate } from "./state.ts";
+import type { Candidate, DataVersion } from "./state.ts";
 
 /**
  * The data versions a candidate's weights were trained on, oldest first, and whether the chain starts
@@ -21,4 +21,15 @@ export function learntDataVersions(candidates: readonly Pick<Candidate, "id" | "
     if (earlier < 0) return { fromDeployed: true, hashes };
     index = earlier;
   }
+}
+
+/** The data version the parent model was last trained on, when a round of this run promoted it
+ * (undefined for the run's deployed model, whose training data the run does not know). */
+export function parentTrainingData<V extends Pick<DataVersion, "hash">>(
+  candidates: readonly Pick<Candidate, "data_hash" | "promoted_id">[],
+  dataVersions: readonly V[],
+  parentId: string | null,
+): V | undefined {
+  const promoting = parentId === null ? undefined : candidates.find((c) => c.promoted_id === parentId);
+  return promoting && dataVersions.find((d) => d.hash === promoting.data_hash);
 }

@@ -1,4 +1,5 @@
 import { Annotation } from "@langchain/langgraph";
+import type { DataVersionDiff } from "../data/index.ts";
 import type { GateVerdict } from "../evals/regression-gate.ts";
 import type { MaintainInput } from "./maintain-input.ts";
 
@@ -68,6 +69,9 @@ export interface DataVersion {
   parent_hash: string | null;
   round: number;
   lineage: DataLineage;
+  /** How this version differs from the data the parent model was trained on, when that model was
+   * trained in this run (null for the deployed model of the start, whose data is not known). */
+  vs_parent_data?: DataVersionDiff | null;
 }
 
 export interface Candidate {

@@ -1,5 +1,5 @@
 import { repairDue } from "../agents/trainer/policy.ts";
-import type { MaintainStateType } from "./state.ts";
+import type { DataVersion, MaintainStateType } from "./state.ts";
 
 /** Small named predicates the planner checks after every evaluated round; each returns the reason
  * to stop, or null. */
@@ -38,4 +38,22 @@ export function stopReason(state: MaintainStateType, now = new Date()): string |
     if (reason) return reason;
   }
   return null;
+}
+
+/** A warm start from the parent on data that differs from what the parent was trained on in fewer
+ * than this share of examples would only train it longer on what it has learnt. Measured on
+ * BANKING77 (seed 0): round 2's second cleaning pass changed 6.6% of round 1's data (promoted),
+ * round 3's repeat of it 1.0% of round 2's (rejected, and 0.5 points lower on test: 91.27% against
+ * 91.75%). A fresh start from the base model on the same data is a different experiment (another
+ * recipe; on WNUT-17 such a round was promoted), and so is a repair from a rejected candidate. */
+export const MIN_NEW_DATA_SHARE = 0.02;
+
+/** Checked after a round's data is curated, before training on it. */
+export function nothingNewToLearn(data: DataVersion, initFrom: string | undefined): string | null {
+  const diff = data.vs_parent_data;
+  if (!diff || diff.size === 0 || initFrom !== "parent") return null;
+  const differing = diff.added + diff.removed + diff.changed;
+  const share = differing / diff.size;
+  if (share >= MIN_NEW_DATA_SHARE) return null;
+  return `nothing new to learn: round ${data.round}'s data differs from the parent's training data in ${differing} of ${diff.size} examples (${(share * 100).toFixed(1)}%, under ${MIN_NEW_DATA_SHARE * 100}%), so a warm start from the parent would only train it longer`;
 }

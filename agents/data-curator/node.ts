@@ -1,10 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { classesOf, dataVersionHash, type Example, groupBy, readExamples, writeExamplesJsonl } from "../../data/index.ts";
+import { classesOf, dataVersionDiff, dataVersionHash, type Example, groupBy, readExamples, writeExamplesJsonl } from "../../data/index.ts";
 import { writeJsonAtomic } from "../../lib/atomic-write.ts";
 import { inputText } from "../../memory/index.ts";
 import { LabelIssue } from "../../tools/find-label-issues.ts";
 import { MaintainInput } from "../../graph/maintain-input.ts";
+import { parentTrainingData } from "../../graph/learnt-data.ts";
 import { getRunContext } from "../../graph/run-context.ts";
 import { predictExamples, readPredictions } from "../../graph/score-model.ts";
 import type { MaintainStateType, MaintainUpdate } from "../../graph/state.ts";
@@ -88,6 +89,9 @@ export async function dataCuratorNode(state: MaintainStateType): Promise<Maintai
     ...result.lineage,
     changes: result.changes,
   });
+  // The data the parent model was trained on, when a round of this run produced it.
+  const parentData = parentTrainingData(state.candidates, state.data_versions, parent.id);
+  const vsParentData = parentData ? dataVersionDiff((await readExamples(parentData.path, { kind: task.kind })).examples, result.examples) : null;
   const source = (id: string) =>
     id.startsWith("failure/") ? "failure" : id.startsWith("regression/") ? "replay" : result.changes.some((c) => c.id === id && c.action === "relabeled") ? "relabeled" : hardNegativeIds.includes(id) ? "hard_negative" : "original";
   await context.memory.addExamples(
@@ -101,7 +105,7 @@ export async function dataCuratorNode(state: MaintainStateType): Promise<Maintai
     })),
   );
   return {
-    data_versions: [{ hash, path, parent_hash: parentHash, round: state.round, lineage: result.lineage }],
-    decisions: [{ agent: "data_curator", round: state.round, at: new Date().toISOString(), decision: { plan, data_version: hash.slice(0, 16), examples: result.examples.length, ...result.lineage } }],
+    data_versions: [{ hash, path, parent_hash: parentHash, round: state.round, lineage: result.lineage, vs_parent_data: vsParentData }],
+    decisions: [{ agent: "data_curator", round: state.round, at: new Date().toISOString(), decision: { plan, data_version: hash.slice(0, 16), examples: result.examples.length, ...result.lineage, vs_parent_data: vsParentData } }],
   };
 }

@@ -52,6 +52,26 @@ describe("route (offline planner)", () => {
     expect(route(atTarget, NOW)).toMatchObject({ next: "report", stop_reason: "target reached: 0.8000 >= 0.8" });
   });
 
+  it("stops before training on data that barely differs from what the parent was trained on", () => {
+    const curated = (changed: number, initFrom: string) =>
+      maintainState({}, {
+        started_at: START,
+        diagnosis: DIAGNOSIS,
+        data_versions: [dataVersion(1), dataVersion(2), { ...dataVersion(3), vs_parent_data: { added: 75, removed: 1, changed, size: 8610 } }],
+        candidates: [candidateOf(1, { pass: true }), candidateOf(2, { pass: true })],
+        round: 3,
+        next_plan: { training: { init_from: initFrom } },
+      });
+    expect(route(curated(12, "parent"), NOW)).toEqual({
+      next: "report",
+      reason: "nothing new to learn: round 3's data differs from the parent's training data in 88 of 8610 examples (1.0%, under 2%), so a warm start from the parent would only train it longer",
+      stop_reason: "nothing new to learn: round 3's data differs from the parent's training data in 88 of 8610 examples (1.0%, under 2%), so a warm start from the parent would only train it longer",
+    });
+    expect(route(curated(100, "parent"), NOW).next).toBe("trainer"); // 176 of 8610: 2.04%
+    expect(route(curated(12, "candidate"), NOW).next).toBe("trainer"); // a repair starts from the candidate
+    expect(route(curated(12, "base"), NOW).next).toBe("trainer"); // a fresh start is another recipe
+  });
+
   it("does not stop in the middle of a round", () => {
     const midRound = maintainState({ minutes: 1 }, { started_at: START, diagnosis: DIAGNOSIS, data_versions: [dataVersion(1)] });
     expect(route(midRound, NOW).next).toBe("trainer");
