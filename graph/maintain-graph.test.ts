@@ -123,6 +123,9 @@ describe("maintain graph (offline policies, real worker)", () => {
     const lineagePath = data!.path.replace(/\.jsonl$/, ".lineage.json");
     const lineage = JSON.parse(await readFile(lineagePath, "utf8")) as Record<string, unknown>;
     expect(lineage).toMatchObject({ hash: data!.hash, parent_hash: data!.parent_hash, round: 1, ...data!.lineage });
+    // The parent is the run's deployed model, whose training data the run does not know.
+    expect(data!.vs_parent_data).toBeNull();
+    expect(lineage.vs_parent_data).toBeNull();
     const trained = (await readExamples(data!.path, { kind: "classification" })).examples.map((e) => e.id);
     expect(trained).not.toContain(`failure/${slice.failureIds.injection}`);
     for (const id of final.diagnosis!.accepted) expect(trained).toContain(`failure/${id}`);

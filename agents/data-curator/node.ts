@@ -76,6 +76,9 @@ export async function dataCuratorNode(state: MaintainStateType): Promise<Maintai
     plan,
     seed: input.seed + state.round,
   });
+  // The data the parent model was trained on, when a round of this run produced it.
+  const parentData = parentTrainingData(state.candidates, state.data_versions, parent.id);
+  const vsParentData = parentData ? dataVersionDiff((await readExamples(parentData.path, { kind: task.kind })).examples, result.examples) : null;
   const hash = dataVersionHash(result.examples);
   const dir = join(input.run_dir, "data");
   const path = join(dir, `${hash.slice(0, 16)}.jsonl`);
@@ -87,11 +90,9 @@ export async function dataCuratorNode(state: MaintainStateType): Promise<Maintai
     round: state.round,
     plan,
     ...result.lineage,
+    vs_parent_data: vsParentData,
     changes: result.changes,
   });
-  // The data the parent model was trained on, when a round of this run produced it.
-  const parentData = parentTrainingData(state.candidates, state.data_versions, parent.id);
-  const vsParentData = parentData ? dataVersionDiff((await readExamples(parentData.path, { kind: task.kind })).examples, result.examples) : null;
   const source = (id: string) =>
     id.startsWith("failure/") ? "failure" : id.startsWith("regression/") ? "replay" : result.changes.some((c) => c.id === id && c.action === "relabeled") ? "relabeled" : hardNegativeIds.includes(id) ? "hard_negative" : "original";
   await context.memory.addExamples(
