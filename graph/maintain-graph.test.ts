@@ -2,8 +2,9 @@ import { existsSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readExamples } from "../data/index.ts";
-import { FailureCause } from "../memory/index.ts";
+import { type ClassificationExample, readExamples } from "../data/index.ts";
+import { datasetPath } from "../data/shared-datasets.ts";
+import { FailureCause, type FailureRecordInput } from "../memory/index.ts";
 import { type MaintainSlice, maintainSlice, registerDeployed } from "../test-support/maintain-slice.ts";
 import { ModelRegistry } from "../trainer/registry.ts";
 import { learntFrom } from "../trainer/registry-manifest.ts";
@@ -132,17 +133,46 @@ describe("maintain graph (offline policies, real worker)", () => {
     expect(trained.filter((id) => id.startsWith("regression/"))).toHaveLength((await readExamples(slice.regression, { kind: "classification" })).examples.length);
   });
 
-  it("gates on earlier stages' failures as a regression set of their own", async () => {
+  it("gates on earlier stages' failures and on the gold that earlier runs on the model's lineage accepted (from memory)", async () => {
     const staged = join(slice.dir, "failures-staged.jsonl");
     const lines = (await readFile(slice.failures, "utf8")).trimEnd().split("\n");
     await writeFile(staged, lines.map((l, i) => JSON.stringify({ ...JSON.parse(l), stage: i % 2 === 0 ? "stage-1" : "stage-2" })).join("\n") + "\n");
-    const { input, config } = await scenario("staged", { failures_path: staged, max_epochs: 1 });
+    const { v0, input, config } = await scenario("staged", { failures_path: staged, max_epochs: 1, memory_dir: join(slice.dir, "staged", "shared-memory") });
+
+    // An earlier run on v0 accepted 4 failures (inputs outside this run's files), rejected one, and
+    // accepted one this run's failures file reports again; a run on another model accepted one more.
+    const unseen = (await readExamples(datasetPath("banking77", "train_nodev"), { kind: "classification" })).examples
+      .filter((e) => "label" in e && slice.labels.includes(e.label))
+      .slice(-4) as ClassificationExample[];
+    const current = (await readExamples(slice.failures, { kind: "classification" })).examples[0] as ClassificationExample;
+    const earlier = (id: string, e: ClassificationExample, over: Partial<FailureRecordInput> = {}): FailureRecordInput => ({
+      id: `run-earlier/${id}`, run_id: "run-earlier", input: e.text, gold: e.label, prediction: e.label, confidence: 0.5,
+      cause: "coverage_gap", cluster: "", model_version: v0, stage: "", fixable: true, accepted: true, ...over,
+    });
+    const { memory } = await getRunContext(input);
+    await memory.addFailures([
+      ...unseen.map((e, i) => earlier(`u${i}`, e)),
+      earlier("rejected", { ...unseen[0]!, text: "a rejected one" }, { accepted: false }),
+      earlier("again", current),
+      earlier("elsewhere", { ...unseen[0]!, text: "on another model" }, { run_id: "run-other", id: "run-other/x", model_version: "some-other-model" }),
+    ]);
+
     const graph = compileMaintainGraph(openCheckpointer(join(input.run_dir, "checkpoints.sqlite")));
     const final = (await graph.invoke({ input }, config)) as MaintainStateType;
     const verdict = final.candidates[0]!.verdict!;
-    expect(Object.keys(verdict.per_set).sort()).toEqual(["earlier_stages", "regression"]);
-    // Only stage-1 failures form the set.
+    expect(Object.keys(verdict.per_set).sort()).toEqual(["earlier run run-earlier", "earlier_stages", "regression"]);
+    // Only stage-1 failures form the earlier-stages set.
     expect(verdict.per_set.earlier_stages!.n).toBe(Math.ceil(lines.length / 2));
+    // Only the earlier run's accepted gold on v0 that this run does not report again.
+    expect(verdict.per_set["earlier run run-earlier"]!.n).toBe(4);
+    expect(final.baseline!.scores.earlier_runs?.n).toBe(4);
+    expect(final.candidates[0]!.scores!.earlier_runs?.n).toBe(4);
+    const intake = final.decisions.find((d) => d.agent === "intake")!.decision;
+    expect(intake).toMatchObject({ earlier_runs: [{ run_id: "run-earlier", gold: 4 }], earlier_runs_skipped: { in_current_failures: 1 } });
+    // The curator trained on it, as weighted gold.
+    const trained = (await readExamples(final.data_versions[0]!.path, { kind: "classification" })).examples;
+    expect(trained.filter((e) => e.id.startsWith("earlier/")).map((e) => e.id).sort()).toEqual(unseen.map((_, i) => `earlier/run-earlier/u${i}`));
+    expect(await readFile(final.final_report!.markdown_path, "utf8")).toMatch(/earlier runs' gold [\d.]+% of 4/);
   });
 
   it("fails on a failure label outside the model's label set, naming file and field, and promotes nothing", async () => {

@@ -10,6 +10,8 @@ export interface ModelScores {
   dev: Record<string, unknown>;
   failures: { n: number; fixed: number; accuracy: number };
   regression: { n: number; accuracy: number };
+  /** The gold of earlier runs on the model's lineage (absent when memory holds none). */
+  earlier_runs?: { n: number; accuracy: number };
 }
 
 export interface TaskInfo {
@@ -32,7 +34,8 @@ export interface RunFiles {
   regression: string;
   failures: string;
   dev: string;
-  /** Earlier stages' regression sets (from memory of earlier runs); checked by the gate too. */
+  /** Gold sets of earlier runs on the deployed model's lineage (their accepted failures, from
+   * memory), one file per run; the gate checks each like the regression set. */
   earlier_stages: string[];
 }
 

@@ -89,6 +89,24 @@ describe("MemoryStore bookkeeping", () => {
     expect((await store.failuresOfRun("run-2")).map((f) => f.id)).toEqual(["other"]);
   });
 
+  it("lists accepted failures diagnosed on given model versions, leaving out a run", async () => {
+    const store = await openStore();
+    await store.addFailures([
+      failure({ id: "on-v1", run_id: "run-1", model_version: "v1", accepted: true }),
+      failure({ id: "rejected", run_id: "run-1", model_version: "v1", accepted: false }),
+      failure({ id: "on-v2", run_id: "run-2", model_version: "v2", accepted: true }),
+      failure({ id: "other-lineage", run_id: "run-3", model_version: "w1", accepted: true }),
+      failure({ id: "current", run_id: "run-4", model_version: "v2", accepted: true }),
+      failure({ id: "quoted", run_id: "run-5", model_version: "v'1", accepted: true }),
+    ]);
+    const ids = async (versions: string[], excludeRunId?: string) =>
+      (await store.acceptedFailuresOf(versions, excludeRunId ? { excludeRunId } : {})).map((f) => f.id).sort();
+    expect(await ids(["v1", "v2"], "run-4")).toEqual(["on-v1", "on-v2"]);
+    expect(await ids(["v1", "v2"])).toEqual(["current", "on-v1", "on-v2"]);
+    expect(await ids(["v'1"])).toEqual(["quoted"]);
+    expect(await ids([])).toEqual([]);
+  });
+
   it("filters similar failures by cause and leaves out a run", async () => {
     const store = await openStore();
     const input = "card still not delivered";

@@ -9,7 +9,7 @@ import { MemoryTable, type WithSimilarity } from "./memory-table.ts";
 import { nearDuplicates, type NearDuplicate, type NearDuplicatesOptions } from "./queries/near-duplicates.ts";
 import { similarFailures, type SimilarFailuresOptions } from "./queries/similar-failures.ts";
 import { strategiesForSimilarFailures, type RankedExperiment, type StrategiesOptions } from "./queries/strategies-for-similar-failures.ts";
-import { equals } from "./sql-literal.ts";
+import { allOf, equals, notEquals, oneOf } from "./sql-literal.ts";
 
 export interface MemoryCounts {
   failures: number;
@@ -88,6 +88,13 @@ export class MemoryStore {
   /** Every failure of a run, oldest first. */
   async failuresOfRun(runId: string): Promise<StoredFailure[]> {
     return byCreation(await this.failures.rows(equals("run_id", runId)));
+  }
+
+  /** Failures accepted as gold (the feedback the diagnostician trusted) that runs other than
+   * `excludeRunId` diagnosed on any of these model versions, oldest first. */
+  async acceptedFailuresOf(modelVersions: readonly string[], options: { excludeRunId?: string } = {}): Promise<StoredFailure[]> {
+    const where = allOf(["accepted = true", oneOf("model_version", modelVersions), options.excludeRunId ? notEquals("run_id", options.excludeRunId) : undefined]);
+    return byCreation(await this.failures.rows(where));
   }
 
   /** Every experiment of a run, oldest first. */

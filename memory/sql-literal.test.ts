@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allOf, equals, notEquals, sqlString } from "./sql-literal.ts";
+import { allOf, equals, notEquals, oneOf, sqlString } from "./sql-literal.ts";
 
 describe("sql literals", () => {
   it("doubles single quotes so a value cannot close its literal", () => {
@@ -8,6 +8,8 @@ describe("sql literals", () => {
     expect(sqlString("''")).toBe("''''''");
     expect(equals("run_id", "a'b")).toBe("run_id = 'a''b'");
     expect(notEquals("run_id", "a'b")).toBe("run_id != 'a''b'");
+    expect(oneOf("model_version", ["v1", "a'b"])).toBe("model_version IN ('v1', 'a''b')");
+    expect(oneOf("model_version", [])).toBe("false");
   });
 
   it("joins present clauses with AND, or gives undefined for none", () => {

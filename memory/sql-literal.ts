@@ -15,6 +15,11 @@ export function notEquals(column: string, value: string): string {
   return `${column} != ${sqlString(value)}`;
 }
 
+/** `column IN ('a', 'b')`, each value escaped; a filter nothing matches when values is empty. */
+export function oneOf(column: string, values: readonly string[]): string {
+  return values.length === 0 ? "false" : `${column} IN (${values.map(sqlString).join(", ")})`;
+}
+
 /** The clauses joined with AND (each parenthesized), or undefined when there are none. */
 export function allOf(clauses: readonly (string | undefined)[]): string | undefined {
   const present = clauses.filter((c): c is string => c !== undefined);

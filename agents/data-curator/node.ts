@@ -33,6 +33,8 @@ export async function dataCuratorNode(state: MaintainStateType): Promise<Maintai
   const pool = (await readExamples(files.train, { kind: task.kind })).examples;
   const failures = (await readExamples(files.failures, { kind: task.kind })).examples;
   const regression = (await readExamples(files.regression, { kind: task.kind })).examples;
+  const earlierGold: Example[] = [];
+  for (const path of files.earlier_stages) earlierGold.push(...(await readExamples(path, { kind: task.kind })).examples);
 
   // Hard negatives: for failures of a confusable pair A -> B, the pool's B examples most like them.
   const confusable = new Set(diagnosis.clusters.filter((c) => c.cause === "confusable_pair").map((c) => c.name));
@@ -71,6 +73,7 @@ export async function dataCuratorNode(state: MaintainStateType): Promise<Maintai
     failures,
     accepted: new Set(diagnosis.accepted),
     regression,
+    earlierGold,
     hardNegativeIds,
     ...(modelOpinions ? { modelOpinions } : {}),
     plan,
@@ -94,7 +97,7 @@ export async function dataCuratorNode(state: MaintainStateType): Promise<Maintai
     changes: result.changes,
   });
   const source = (id: string) =>
-    id.startsWith("failure/") ? "failure" : id.startsWith("regression/") ? "replay" : result.changes.some((c) => c.id === id && c.action === "relabeled") ? "relabeled" : hardNegativeIds.includes(id) ? "hard_negative" : "original";
+    id.startsWith("failure/") || id.startsWith("earlier/") ? "failure" : id.startsWith("regression/") ? "replay" : result.changes.some((c) => c.id === id && c.action === "relabeled") ? "relabeled" : hardNegativeIds.includes(id) ? "hard_negative" : "original";
   await context.memory.addExamples(
     result.examples.map((e) => ({
       id: `${hash.slice(0, 16)}/${e.id}`,

@@ -46,6 +46,21 @@ describe("curate (offline data curator)", () => {
     expect(out.changes.filter((c) => c.id === "p2")).toEqual([expect.objectContaining({ action: "removed", from: "A" })]);
   });
 
+  it("keeps what earlier runs taught as weighted gold, unless the pool already holds the input", () => {
+    const earlierGold = [
+      { id: "earlier/run-1/f9", text: "a fix of run 1", label: "B", stage: "run-1" },
+      { id: "earlier/run-1/f8", text: "text of p3", label: "B", stage: "run-1" }, // the pool is run 1's data version
+    ];
+    const out = curate(input({ earlierGold }));
+    const examples = byId(out.examples);
+    expect(examples.get("earlier/run-1/f9")).toMatchObject({ label: "B", weight: 2 });
+    expect(examples.has("earlier/run-1/f8")).toBe(false);
+    expect(out.examples.filter((e) => "text" in e && e.text === "text of p3")).toHaveLength(1);
+    expect(out.changes).toContainEqual(expect.objectContaining({ id: "earlier/run-1/f9", action: "added", reason: "accepted failure of earlier run run-1" }));
+    expect(out.lineage.why).toContain("1 failures earlier runs accepted kept as gold (weight 2): what those runs taught this model");
+    expectLineageMatches(4, out);
+  });
+
   it("takes a trained model's confident opinion before confident learning's, and ignores unsure ones", () => {
     const modelOpinions = new Map([
       ["p3", { label: "A", confidence: 0.95 }], // confident disagreement: relabel B -> A

@@ -1,4 +1,5 @@
 import { type Example, seededShuffle } from "../../data/index.ts";
+import { inputText } from "../../memory/index.ts";
 import type { DataLineage } from "../../graph/state.ts";
 import type { LabelIssue } from "../../tools/find-label-issues.ts";
 import { repairBio } from "./bio.ts";
@@ -13,6 +14,8 @@ export interface CurateInput {
   regression: readonly Example[];
   /** Pool ids near the failures of confusable pairs (computed by the node from embeddings). */
   hardNegativeIds: readonly string[];
+  /** Failures earlier runs on the model's lineage accepted as gold (graph/earlier-runs.ts). */
+  earlierGold?: readonly Example[];
   /** A trained model's label and confidence for pool examples (plan.model_relabel_from), by id. */
   modelOpinions?: ReadonlyMap<string, { label: string; confidence: number }>;
   plan: CurationPlan;
@@ -56,7 +59,8 @@ function retypeEntities(example: Example & { tags: string[] }, issue: LabelIssue
  *       relabeled, and a sentence without a confident retyping is kept as it is); with
  *       plan.model_relabel_from, examples a trained model confidently disagrees with take that
  *       model's label first;
- *   (b) accepted failures join as gold, weighted;
+ *   (b) accepted failures join as gold, weighted, and so do the failures earlier runs on the
+ *       model's lineage accepted (unless the pool holds them already);
  *   (c) pool examples near a confusable pair's failures are upweighted as hard negatives;
  *   (d) the regression set is added as an anchor, and a share of the cleaned pool is replayed.
  * Every change is listed with its reason; counts and reasons form the lineage entry.
@@ -124,6 +128,14 @@ export function curate(input: CurateInput): CurateResult {
     out.push({ ...f, id: `failure/${f.id}`, weight: plan.failure_weight });
     changes.push({ id: `failure/${f.id}`, action: "added", to: "label" in f ? f.label : undefined, reason: "accepted production failure (gold feedback)" });
   }
+  // What earlier runs taught stays taught, unless the pool already holds those inputs (a pool that
+  // is an earlier run's data version does).
+  const poolInputs = new Set(input.pool.map((e) => inputText(e)));
+  const earlier = (input.earlierGold ?? []).filter((e) => !poolInputs.has(inputText(e)));
+  for (const e of earlier) {
+    out.push({ ...e, weight: plan.failure_weight });
+    changes.push({ id: e.id, action: "added", to: "label" in e ? e.label : undefined, reason: `accepted failure of earlier run ${e.stage ?? "?"}` });
+  }
   const emphasized = new Set(plan.emphasize_ids);
   if (plan.anchor_regression) {
     for (const r of input.regression) {
@@ -141,6 +153,7 @@ export function curate(input: CurateInput): CurateResult {
     downweighted ? `${downweighted} suspected label errors kept at weight ${plan.suspect_weight}` : "",
     removed ? `${removed} pool examples dropped: suspected label errors without a confident replacement` : "",
     accepted.length ? `${accepted.length} accepted failures added as gold (weight ${plan.failure_weight})` : "",
+    earlier.length ? `${earlier.length} failures earlier runs accepted kept as gold (weight ${plan.failure_weight}): what those runs taught this model` : "",
     upweighted ? `${upweighted} hard negatives upweighted (weight ${plan.hard_negative_weight}) near confusable pairs` : "",
     plan.anchor_regression ? `${input.regression.length} regression examples added as anchors (weight ${plan.anchor_weight}${plan.plain_anchor_weight !== undefined ? `; ${plan.plain_anchor_weight} for sentences without entities` : ""})` : "",
     emphasized.size ? `${emphasized.size} regression examples a rejected candidate broke weighted ${plan.emphasize_weight}` : "",
@@ -150,7 +163,7 @@ export function curate(input: CurateInput): CurateResult {
     examples: out,
     changes,
     lineage: {
-      added: accepted.length + (plan.anchor_regression ? input.regression.length : 0),
+      added: accepted.length + earlier.length + (plan.anchor_regression ? input.regression.length : 0),
       removed: removed + (cleaned.length - keptIds.size),
       relabeled,
       replayed: keptIds.size,

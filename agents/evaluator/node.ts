@@ -1,10 +1,10 @@
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { type Example, readExamples } from "../../data/index.ts";
 import { regressionGate } from "../../evals/regression-gate.ts";
 import { MaintainInput } from "../../graph/maintain-input.ts";
 import { learntDataVersions } from "../../graph/learnt-data.ts";
 import { getRunContext } from "../../graph/run-context.ts";
-import { goldOf, readPredictions, scoreModel } from "../../graph/score-model.ts";
+import { earlierPredictionsFile, goldOf, readPredictions, scoreModel } from "../../graph/score-model.ts";
 import type { MaintainStateType, MaintainUpdate, ModelScores } from "../../graph/state.ts";
 import { readModelDir } from "../../trainer/model-dir.ts";
 import { learntFrom } from "../../trainer/registry-manifest.ts";
@@ -15,10 +15,10 @@ export { combineVerdicts };
 const DEV_MIN_CLASS_SUPPORT = 20;
 
 /** One gate set: gold examples of `path` (those `keep` accepts) with both models' predictions,
- * read from `<predictions dir>/<scored>.jsonl` (the set's name in scoreModel). */
+ * read from `<predictions dir>/<predictionsFile>` (where scoreModel saved them). */
 async function gateSet(
   name: string,
-  scored: "dev" | "failures" | "regression",
+  predictionsFile: string,
   path: string,
   kind: "classification" | "token",
   parentDir: string,
@@ -26,8 +26,8 @@ async function gateSet(
   keep: (e: Example) => boolean = () => true,
 ) {
   const gold: Example[] = (await readExamples(path, { kind })).examples.filter(keep);
-  const parent = await readPredictions(join(parentDir, `${scored}.jsonl`));
-  const candidate = await readPredictions(join(candidateDir, `${scored}.jsonl`));
+  const parent = await readPredictions(join(parentDir, predictionsFile));
+  const candidate = await readPredictions(join(candidateDir, predictionsFile));
   const labelsOf = (preds: Map<string, { label: string }>) => gold.map((g) => preds.get(g.id)?.label ?? "");
   return {
     name,
@@ -41,7 +41,12 @@ async function gateSet(
 }
 
 function flatScores(s: ModelScores): Record<string, number> {
-  return { task: s.task, failures_accuracy: s.failures.accuracy, regression_accuracy: s.regression.accuracy };
+  return {
+    task: s.task,
+    failures_accuracy: s.failures.accuracy,
+    regression_accuracy: s.regression.accuracy,
+    ...(s.earlier_runs ? { earlier_runs_accuracy: s.earlier_runs.accuracy } : {}),
+  };
 }
 
 /** 5. evaluate + gate: score the candidate, gate it against the parent, promote it atomically or
@@ -60,9 +65,14 @@ export async function evaluatorNode(state: MaintainStateType): Promise<MaintainU
   const failures = (await readExamples(files.failures, { kind: task.kind })).examples;
   const stages = [...new Set(failures.map((f) => f.stage).filter((s): s is string => Boolean(s)))].sort();
   const earlier = new Set(stages.slice(0, -1));
-  const sets = [await gateSet("regression", "regression", files.regression, task.kind, parent.predictions_dir, predictionsDir)];
+  const sets = [await gateSet("regression", "regression.jsonl", files.regression, task.kind, parent.predictions_dir, predictionsDir)];
   if (earlier.size > 0) {
-    sets.push(await gateSet("earlier_stages", "failures", files.failures, task.kind, parent.predictions_dir, predictionsDir, (e) => earlier.has(e.stage ?? "")));
+    sets.push(await gateSet("earlier_stages", "failures.jsonl", files.failures, task.kind, parent.predictions_dir, predictionsDir, (e) => earlier.has(e.stage ?? "")));
+  }
+  // What earlier runs on this lineage fixed must stay fixed too (their accepted failures, from memory).
+  for (const path of files.earlier_stages) {
+    const name = `earlier run ${basename(path, ".jsonl")}`;
+    sets.push(await gateSet(name, earlierPredictionsFile(path), path, task.kind, parent.predictions_dir, predictionsDir));
   }
   const regression = regressionGate({
     sets,
@@ -72,7 +82,7 @@ export async function evaluatorNode(state: MaintainStateType): Promise<MaintainU
     bootstrap: { seed: input.seed },
   });
   const dev = regressionGate({
-    sets: [await gateSet("dev", "dev", files.dev, task.kind, parent.predictions_dir, predictionsDir)],
+    sets: [await gateSet("dev", "dev.jsonl", files.dev, task.kind, parent.predictions_dir, predictionsDir)],
     epsilon: 1_000_000_000, // dev churn is measured by the task metric, not counted as flips
     delta: input.delta,
     // One example moves the recall of a 10-example class by 0.1: only well-supported dev classes

@@ -5,6 +5,7 @@ import { readModelDir } from "../../trainer/model-dir.ts";
 import { MaintainInput } from "../maintain-input.ts";
 import { getRunContext, registryDirOf } from "../run-context.ts";
 import { ModelRegistry } from "../../trainer/registry.ts";
+import { earlierRunSets, inputsOf } from "../earlier-runs.ts";
 import { goldOf, scoreModel } from "../score-model.ts";
 import type { MaintainStateType, MaintainUpdate, TaskInfo } from "../state.ts";
 
@@ -116,6 +117,20 @@ export async function intakeNode(state: MaintainStateType): Promise<MaintainUpda
     if ((await context.registry.promoted()) === null) await context.registry.promote(manifest.id);
   }
 
+  // What earlier runs on this model's lineage taught it, from memory: gated and kept like gold.
+  const runId = state.run_id || `run-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+  const lineage = (await context.registry.lineage(modelId)).map((m) => m.id);
+  const earlier = earlierRunSets(await context.memory.acceptedFailuresOf(lineage, { excludeRunId: runId }), {
+    kind,
+    known,
+    currentInputs: inputsOf(failures.examples),
+  });
+  for (const set of earlier.sets) {
+    const path = join(inputsDir, "earlier-runs", `${set.run_id.replace(/[^A-Za-z0-9._-]/g, "_")}.jsonl`);
+    await writeExamplesJsonl(path, set.examples);
+    files.earlier_stages.push(path);
+  }
+
   const task: TaskInfo = {
     kind,
     labels: withNewLabels(model.labels, failures, input.allow_new_labels),
@@ -126,7 +141,7 @@ export async function intakeNode(state: MaintainStateType): Promise<MaintainUpda
   const parent = { id: modelId, dir: modelDir, scores: scored.scores, predictions_dir: scored.predictionsDir };
   const failuresLabels = new Set(failures.examples.map(goldOf));
   return {
-    run_id: state.run_id || `run-${new Date().toISOString().replace(/[:.]/g, "-")}`,
+    run_id: runId,
     started_at: state.started_at || new Date().toISOString(),
     task,
     files,
@@ -145,6 +160,8 @@ export async function intakeNode(state: MaintainStateType): Promise<MaintainUpda
           regression: regression.examples.length,
           failures: failures.examples.length,
           failure_labels: failuresLabels.size,
+          earlier_runs: earlier.sets.map((set) => ({ run_id: set.run_id, gold: set.examples.length })),
+          earlier_runs_skipped: earlier.skipped,
           parent_task_metric: scored.scores.task,
         },
       },

@@ -4,7 +4,8 @@ import type { MaintainStateType, MaintainUpdate, ModelScores } from "../state.ts
 
 function scoreLine(s: ModelScores | undefined): string {
   if (!s) return "-";
-  return `task ${(s.task * 100).toFixed(2)} | failures fixed ${s.failures.fixed}/${s.failures.n} | regression ${(s.regression.accuracy * 100).toFixed(2)}%`;
+  const earlier = s.earlier_runs ? ` | earlier runs' gold ${(s.earlier_runs.accuracy * 100).toFixed(2)}% of ${s.earlier_runs.n}` : "";
+  return `task ${(s.task * 100).toFixed(2)} | failures fixed ${s.failures.fixed}/${s.failures.n} | regression ${(s.regression.accuracy * 100).toFixed(2)}%${earlier}`;
 }
 
 /** The run's outcome as JSON (machine-readable, the CLI's --json contract) and markdown. */
