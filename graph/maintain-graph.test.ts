@@ -160,11 +160,11 @@ describe("maintain graph (offline policies, real worker)", () => {
     const graph = compileMaintainGraph(openCheckpointer(join(input.run_dir, "checkpoints.sqlite")));
     const final = (await graph.invoke({ input }, config)) as MaintainStateType;
     const verdict = final.candidates[0]!.verdict!;
-    expect(Object.keys(verdict.per_set).sort()).toEqual(["earlier run run-earlier", "earlier_stages", "regression"]);
+    expect(Object.keys(verdict.per_set).sort()).toEqual(["earlier_runs", "earlier_stages", "regression"]);
     // Only stage-1 failures form the earlier-stages set.
     expect(verdict.per_set.earlier_stages!.n).toBe(Math.ceil(lines.length / 2));
     // Only the earlier run's accepted gold on v0 that this run does not report again.
-    expect(verdict.per_set["earlier run run-earlier"]!.n).toBe(4);
+    expect(verdict.per_set.earlier_runs!.n).toBe(4);
     expect(final.baseline!.scores.earlier_runs?.n).toBe(4);
     expect(final.candidates[0]!.scores!.earlier_runs?.n).toBe(4);
     const intake = final.decisions.find((d) => d.agent === "intake")!.decision;

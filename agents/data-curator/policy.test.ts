@@ -46,19 +46,35 @@ describe("curate (offline data curator)", () => {
     expect(out.changes.filter((c) => c.id === "p2")).toEqual([expect.objectContaining({ action: "removed", from: "A" })]);
   });
 
-  it("keeps what earlier runs taught as weighted gold, unless the pool already holds the input", () => {
+  it("keeps what earlier runs taught as weighted gold, and a pool copy of it exempt from cleaning", () => {
     const earlierGold = [
       { id: "earlier/run-1/f9", text: "a fix of run 1", label: "B", stage: "run-1" },
-      { id: "earlier/run-1/f8", text: "text of p3", label: "B", stage: "run-1" }, // the pool is run 1's data version
+      // The pool is run 1's data version: it holds these two; confident learning flags p1.
+      { id: "earlier/run-1/f1", text: "text of p1", label: "A", stage: "run-1" },
+      { id: "earlier/run-1/f3", text: "text of p3", label: "A", stage: "run-1" },
     ];
     const out = curate(input({ earlierGold }));
     const examples = byId(out.examples);
     expect(examples.get("earlier/run-1/f9")).toMatchObject({ label: "B", weight: 2 });
-    expect(examples.has("earlier/run-1/f8")).toBe(false);
-    expect(out.examples.filter((e) => "text" in e && e.text === "text of p3")).toHaveLength(1);
+    expect(examples.get("p1")).toMatchObject({ label: "A", weight: 2 }); // not relabeled to B
+    expect(examples.get("p3")).toMatchObject({ label: "A", weight: 2 }); // the pool's B is not the accepted label
+    expect(examples.has("earlier/run-1/f1") || examples.has("earlier/run-1/f3")).toBe(false);
     expect(out.changes).toContainEqual(expect.objectContaining({ id: "earlier/run-1/f9", action: "added", reason: "accepted failure of earlier run run-1" }));
-    expect(out.lineage.why).toContain("1 failures earlier runs accepted kept as gold (weight 2): what those runs taught this model");
+    expect(out.changes.filter((c) => c.id === "p1")).toEqual([]);
+    expect(out.changes.filter((c) => c.id === "p3")).toEqual([{ id: "p3", action: "relabeled", from: "B", to: "A", reason: "earlier run run-1 accepted this label as gold" }]);
+    expect(out.lineage.why).toContain("1 failures earlier runs accepted added as gold (weight 2): what those runs taught this model");
+    expect(out.lineage.why).toContain("2 pool examples earlier runs accepted as gold kept with that label (weight 2; 1 relabeled back to it), exempt from cleaning");
+    expect(out.lineage.why.some((w) => w.includes("confident learning"))).toBe(false);
     expectLineageMatches(4, out);
+  });
+
+  it("replays earlier runs' lessons whatever the replay share", () => {
+    const pool = Array.from({ length: 20 }, (_, i) => ex(`q${i}`, i % 2 ? "A" : "B"));
+    const earlierGold = pool.slice(0, 5).map((e) => ({ ...e, id: `earlier/run-1/${e.id}`, stage: "run-1" }));
+    const out = curate(input({ pool, poolIssues: new Map(), earlierGold, plan: { replay_share: 0.1 } }));
+    const ids = new Set(out.examples.map((e) => e.id));
+    for (const e of pool.slice(0, 5)) expect(ids.has(e.id)).toBe(true);
+    expectLineageMatches(20, out);
   });
 
   it("takes a trained model's confident opinion before confident learning's, and ignores unsure ones", () => {

@@ -60,7 +60,7 @@ function retypeEntities(example: Example & { tags: string[] }, issue: LabelIssue
  *       plan.model_relabel_from, examples a trained model confidently disagrees with take that
  *       model's label first;
  *   (b) accepted failures join as gold, weighted, and so do the failures earlier runs on the
- *       model's lineage accepted (unless the pool holds them already);
+ *       model's lineage accepted; pool copies of those keep the accepted label, exempt from (a);
  *   (c) pool examples near a confusable pair's failures are upweighted as hard negatives;
  *   (d) the regression set is added as an anchor, and a share of the cleaned pool is replayed.
  * Every change is listed with its reason; counts and reasons form the lineage entry.
@@ -70,7 +70,22 @@ export function curate(input: CurateInput): CurateResult {
   const changes: Change[] = [];
   const hard = new Set(input.hardNegativeIds);
   const cleaned: Example[] = [];
+  // What earlier runs accepted as gold is trusted: a pool copy (a pool that is an earlier run's data
+  // version holds them) takes the accepted label and weight and is exempt from cleaning, which
+  // otherwise "corrects" lessons the frozen-encoder cross-validation cannot yet reproduce.
+  const taughtByInput = new Map((input.earlierGold ?? []).map((e) => [inputText(e), e]));
+  const taughtIds = new Set<string>();
   for (const example of input.pool) {
+    const taught = taughtByInput.get(inputText(example));
+    if (taught) {
+      taughtIds.add(example.id);
+      const gold = "label" in taught ? { label: taught.label } : { tags: taught.tags };
+      cleaned.push({ ...example, ...gold, weight: plan.failure_weight } as Example);
+      const from = "label" in example ? example.label : example.tags.join(" ");
+      const to = "label" in taught ? taught.label : taught.tags.join(" ");
+      if (from !== to) changes.push({ id: example.id, action: "relabeled", from, to, reason: `earlier run ${taught.stage ?? "?"} accepted this label as gold` });
+      continue;
+    }
     const issue = input.poolIssues.get(example.id);
     const opinion = input.modelOpinions?.get(example.id);
     if ("label" in example && opinion && opinion.label !== example.label && opinion.confidence >= plan.model_relabel_min_prob) {
@@ -108,7 +123,10 @@ export function curate(input: CurateInput): CurateResult {
     }
   }
 
-  const replayed = plan.replay_share >= 1 ? cleaned : seededShuffle(cleaned, input.seed).slice(0, Math.round(cleaned.length * plan.replay_share));
+  const sampled = plan.replay_share >= 1 ? cleaned : seededShuffle(cleaned, input.seed).slice(0, Math.round(cleaned.length * plan.replay_share));
+  // Earlier runs' lessons are replayed whatever the share: the gate holds candidates to them.
+  const sampledIds = new Set(sampled.map((e) => e.id));
+  const replayed = [...sampled, ...cleaned.filter((e) => taughtIds.has(e.id) && !sampledIds.has(e.id))];
   const keptIds = new Set(replayed.map((e) => e.id));
   const out: Example[] = replayed.map((e) => {
     if (!hard.has(e.id)) return e;
@@ -128,8 +146,7 @@ export function curate(input: CurateInput): CurateResult {
     out.push({ ...f, id: `failure/${f.id}`, weight: plan.failure_weight });
     changes.push({ id: `failure/${f.id}`, action: "added", to: "label" in f ? f.label : undefined, reason: "accepted production failure (gold feedback)" });
   }
-  // What earlier runs taught stays taught, unless the pool already holds those inputs (a pool that
-  // is an earlier run's data version does).
+  // Earlier runs' gold the pool does not hold joins as new examples.
   const poolInputs = new Set(input.pool.map((e) => inputText(e)));
   const earlier = (input.earlierGold ?? []).filter((e) => !poolInputs.has(inputText(e)));
   for (const e of earlier) {
@@ -145,15 +162,17 @@ export function curate(input: CurateInput): CurateResult {
   }
 
   const relabeled = changes.filter((c) => c.action === "relabeled").length;
+  const relabeledToTaught = changes.filter((c) => c.action === "relabeled" && taughtIds.has(c.id)).length;
   const removed = changes.filter((c) => c.action === "removed").length;
   const upweighted = changes.filter((c) => c.action === "upweighted").length;
   const downweighted = changes.filter((c) => c.action === "downweighted").length;
   const why = [
-    relabeled ? `${relabeled} pool labels corrected: confident learning found a likelier label` : "",
+    relabeled > relabeledToTaught ? `${relabeled - relabeledToTaught} pool labels corrected: confident learning found a likelier label` : "",
     downweighted ? `${downweighted} suspected label errors kept at weight ${plan.suspect_weight}` : "",
     removed ? `${removed} pool examples dropped: suspected label errors without a confident replacement` : "",
     accepted.length ? `${accepted.length} accepted failures added as gold (weight ${plan.failure_weight})` : "",
-    earlier.length ? `${earlier.length} failures earlier runs accepted kept as gold (weight ${plan.failure_weight}): what those runs taught this model` : "",
+    earlier.length ? `${earlier.length} failures earlier runs accepted added as gold (weight ${plan.failure_weight}): what those runs taught this model` : "",
+    taughtIds.size ? `${taughtIds.size} pool examples earlier runs accepted as gold kept with that label (weight ${plan.failure_weight}${relabeledToTaught ? `; ${relabeledToTaught} relabeled back to it` : ""}), exempt from cleaning${plan.replay_share < 1 ? " and always replayed" : ""}` : "",
     upweighted ? `${upweighted} hard negatives upweighted (weight ${plan.hard_negative_weight}) near confusable pairs` : "",
     plan.anchor_regression ? `${input.regression.length} regression examples added as anchors (weight ${plan.anchor_weight}${plan.plain_anchor_weight !== undefined ? `; ${plan.plain_anchor_weight} for sentences without entities` : ""})` : "",
     emphasized.size ? `${emphasized.size} regression examples a rejected candidate broke weighted ${plan.emphasize_weight}` : "",

@@ -1,4 +1,4 @@
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { type Example, readExamples } from "../../data/index.ts";
 import { regressionGate } from "../../evals/regression-gate.ts";
 import { MaintainInput } from "../../graph/maintain-input.ts";
@@ -14,20 +14,29 @@ export { combineVerdicts };
 
 const DEV_MIN_CLASS_SUPPORT = 20;
 
-/** One gate set: gold examples of `path` (those `keep` accepts) with both models' predictions,
- * read from `<predictions dir>/<predictionsFile>` (where scoreModel saved them). */
+/** Gold examples in `path` whose predictions scoreModel saved as `<predictions dir>/<predictions>`. */
+interface GateSource {
+  path: string;
+  predictions: string;
+}
+
+/** One gate set: the gold examples of its sources (those `keep` accepts) with both models' predictions. */
 async function gateSet(
   name: string,
-  predictionsFile: string,
-  path: string,
+  sources: readonly GateSource[],
   kind: "classification" | "token",
   parentDir: string,
   candidateDir: string,
   keep: (e: Example) => boolean = () => true,
 ) {
-  const gold: Example[] = (await readExamples(path, { kind })).examples.filter(keep);
-  const parent = await readPredictions(join(parentDir, predictionsFile));
-  const candidate = await readPredictions(join(candidateDir, predictionsFile));
+  const gold: Example[] = [];
+  const parent = new Map<string, { label: string }>();
+  const candidate = new Map<string, { label: string }>();
+  for (const source of sources) {
+    gold.push(...(await readExamples(source.path, { kind })).examples.filter(keep));
+    for (const [id, p] of await readPredictions(join(parentDir, source.predictions))) parent.set(id, p);
+    for (const [id, p] of await readPredictions(join(candidateDir, source.predictions))) candidate.set(id, p);
+  }
   const labelsOf = (preds: Map<string, { label: string }>) => gold.map((g) => preds.get(g.id)?.label ?? "");
   return {
     name,
@@ -65,14 +74,16 @@ export async function evaluatorNode(state: MaintainStateType): Promise<MaintainU
   const failures = (await readExamples(files.failures, { kind: task.kind })).examples;
   const stages = [...new Set(failures.map((f) => f.stage).filter((s): s is string => Boolean(s)))].sort();
   const earlier = new Set(stages.slice(0, -1));
-  const sets = [await gateSet("regression", "regression.jsonl", files.regression, task.kind, parent.predictions_dir, predictionsDir)];
+  const sets = [await gateSet("regression", [{ path: files.regression, predictions: "regression.jsonl" }], task.kind, parent.predictions_dir, predictionsDir)];
   if (earlier.size > 0) {
-    sets.push(await gateSet("earlier_stages", "failures.jsonl", files.failures, task.kind, parent.predictions_dir, predictionsDir, (e) => earlier.has(e.stage ?? "")));
+    const staged = [{ path: files.failures, predictions: "failures.jsonl" }];
+    sets.push(await gateSet("earlier_stages", staged, task.kind, parent.predictions_dir, predictionsDir, (e) => earlier.has(e.stage ?? "")));
   }
-  // What earlier runs on this lineage fixed must stay fixed too (their accepted failures, from memory).
-  for (const path of files.earlier_stages) {
-    const name = `earlier run ${basename(path, ".jsonl")}`;
-    sets.push(await gateSet(name, earlierPredictionsFile(path), path, task.kind, parent.predictions_dir, predictionsDir));
+  // What earlier runs on this lineage fixed must stay fixed too (their accepted failures, from
+  // memory; the ids name the run).
+  if (files.earlier_stages.length > 0) {
+    const runs = files.earlier_stages.map((path) => ({ path, predictions: earlierPredictionsFile(path) }));
+    sets.push(await gateSet("earlier_runs", runs, task.kind, parent.predictions_dir, predictionsDir));
   }
   const regression = regressionGate({
     sets,
@@ -82,7 +93,7 @@ export async function evaluatorNode(state: MaintainStateType): Promise<MaintainU
     bootstrap: { seed: input.seed },
   });
   const dev = regressionGate({
-    sets: [await gateSet("dev", "dev.jsonl", files.dev, task.kind, parent.predictions_dir, predictionsDir)],
+    sets: [await gateSet("dev", [{ path: files.dev, predictions: "dev.jsonl" }], task.kind, parent.predictions_dir, predictionsDir)],
     epsilon: 1_000_000_000, // dev churn is measured by the task metric, not counted as flips
     delta: input.delta,
     // One example moves the recall of a 10-example class by 0.1: only well-supported dev classes
