@@ -16,7 +16,11 @@ function describe(node: string, update: Record<string, unknown>): string {
   const d = (decisions.find((x) => x.agent === own) ?? decisions.at(-1))?.decision ?? {};
   switch (node) {
     case "intake":
-      return `loaded ${d.train} train / ${d.dev} dev / ${d.regression} regression / ${d.failures} failures; deployed model scores ${Number(d.parent_task_metric).toFixed(4)}`;
+    {
+      const earlier = (d.earlier_runs as { gold: number }[] | undefined) ?? [];
+      const fromMemory = earlier.length ? ` + ${earlier.reduce((n, r) => n + r.gold, 0)} gold of ${earlier.length} earlier run(s) from memory` : "";
+      return `loaded ${d.train} train / ${d.dev} dev / ${d.regression} regression / ${d.failures} failures${fromMemory}; deployed model scores ${Number(d.parent_task_metric).toFixed(4)}`;
+    }
     case "planner":
       return `-> ${String(d.next)} (${String(d.reason)})`;
     case "diagnostician":
