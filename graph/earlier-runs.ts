@@ -1,14 +1,9 @@
-import { classesOf, type Example, groupBy } from "../data/index.ts";
+import { classesOf, type Example } from "../data/index.ts";
 import { inputText, type StoredFailure } from "../memory/index.ts";
 
-/** The gold of one earlier maintenance run: failures it accepted as training data. */
-export interface EarlierRunSet {
-  run_id: string;
+export interface EarlierRunGold {
+  /** Oldest run first; each example's `stage` names the run that accepted it. */
   examples: Example[];
-}
-
-export interface EarlierRunSelection {
-  sets: EarlierRunSet[];
   /** Records left out, by why: the current failures file has the same input (its feedback is the
    * newer one), a later run had the same input, the gold no longer fits the task. */
   skipped: { in_current_failures: number; superseded: number; not_in_label_set: number };
@@ -23,15 +18,15 @@ function toExample(record: StoredFailure, kind: "classification" | "token"): Exa
 }
 
 /**
- * What earlier maintenance runs taught the deployed model's lineage, as one gold set per run: the
- * failures those runs accepted (records from memory, oldest first). The gate holds a candidate to
- * them like to the regression set, and the curator keeps them in the training data, so a fix of an
- * earlier run is not unlearnt by a later one.
+ * What earlier maintenance runs taught the deployed model's lineage: the failures those runs
+ * accepted as gold (records from memory, oldest first). The gate holds a candidate to them like to
+ * the regression set, and the curator keeps them in the training data, so a fix of an earlier run
+ * is not unlearnt by a later one.
  */
-export function earlierRunSets(
+export function earlierRunGold(
   records: readonly StoredFailure[],
   options: { kind: "classification" | "token"; known: ReadonlySet<string>; currentInputs: ReadonlySet<string> },
-): EarlierRunSelection {
+): EarlierRunGold {
   const skipped = { in_current_failures: 0, superseded: 0, not_in_label_set: 0 };
   // The newest feedback on an input wins: walk newest first and keep the first of each input.
   const seen = new Set<string>();
@@ -53,8 +48,7 @@ export function earlierRunSets(
     seen.add(record.input);
     kept.push(example);
   }
-  const byRun = groupBy(kept.reverse(), (e) => e.stage!);
-  return { sets: [...byRun].map(([run_id, examples]) => ({ run_id, examples })), skipped };
+  return { examples: kept.reverse(), skipped };
 }
 
 /** The inputs of examples, as memory stores them (tokens joined by spaces). */

@@ -1,5 +1,5 @@
 import { mkdir, readFile } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import type { Dataset, Example } from "../data/index.ts";
 import { readExamples } from "../data/index.ts";
 import { classificationMetrics } from "../evals/classification-metrics.ts";
@@ -78,25 +78,21 @@ function accuracyOn(gold: readonly Example[], preds: readonly StoredPrediction[]
   return gold.filter((g, i) => goldOf(g) === preds[i]?.label).length / gold.length;
 }
 
-/** Where a model's predictions on an earlier run's gold set are saved, under its predictions folder. */
-export function earlierPredictionsFile(setPath: string): string {
-  return join("earlier-runs", basename(setPath));
-}
-
 export interface ScoredSets {
   scores: ModelScores;
   predictionsDir: string;
 }
 
 /** Scores a model on dev (task metric), the failures, the regression set and earlier runs' gold,
- * saving predictions to `<outDir>/{dev,failures,regression}.jsonl` and `<outDir>/earlier-runs/` for
- * flip analysis and the gate. */
+ * saving predictions to `<outDir>/{dev,failures,regression,earlier-runs}.jsonl` for flip analysis and
+ * the gate. */
 export async function scoreModel(server: WorkerServer, modelDir: string, files: RunFiles, task: TaskInfo, outDir: string): Promise<ScoredSets> {
   await mkdir(outDir, { recursive: true });
-  const sets: Record<"dev" | "failures" | "regression", Dataset> = {
+  const sets: Record<"dev" | "failures" | "regression", Dataset> & { "earlier-runs"?: Dataset } = {
     dev: await readExamples(files.dev, { kind: task.kind }),
     failures: await readExamples(files.failures, { kind: task.kind }),
     regression: await readExamples(files.regression, { kind: task.kind }),
+    ...(files.earlier_runs ? { "earlier-runs": await readExamples(files.earlier_runs, { kind: task.kind }) } : {}),
   };
   const preds: Record<string, StoredPrediction[]> = {};
   for (const [name, dataset] of Object.entries(sets)) {
@@ -105,16 +101,7 @@ export async function scoreModel(server: WorkerServer, modelDir: string, files: 
   }
   const dev = taskMetric(task, sets.dev.examples, preds.dev!);
   const failuresAccuracy = accuracyOn(sets.failures.examples, preds.failures!);
-  const earlierGold: Example[] = [];
-  const earlierPredicted: StoredPrediction[] = [];
-  for (const path of files.earlier_stages) {
-    const examples = (await readExamples(path, { kind: task.kind })).examples;
-    const predicted = await predictExamples(server, modelDir, examples);
-    await writePredictions(join(outDir, earlierPredictionsFile(path)), predicted);
-    earlierGold.push(...examples);
-    earlierPredicted.push(...predicted);
-  }
-  const earlier = files.earlier_stages.length > 0 ? { n: earlierGold.length, accuracy: accuracyOn(earlierGold, earlierPredicted) } : undefined;
+  const earlier = sets["earlier-runs"];
   return {
     predictionsDir: outDir,
     scores: {
@@ -122,7 +109,7 @@ export async function scoreModel(server: WorkerServer, modelDir: string, files: 
       dev: dev.metrics,
       failures: { n: sets.failures.examples.length, fixed: Math.round(failuresAccuracy * sets.failures.examples.length), accuracy: failuresAccuracy },
       regression: { n: sets.regression.examples.length, accuracy: accuracyOn(sets.regression.examples, preds.regression!) },
-      ...(earlier ? { earlier_runs: earlier } : {}),
+      ...(earlier ? { earlier_runs: { n: earlier.examples.length, accuracy: accuracyOn(earlier.examples, preds["earlier-runs"]!) } } : {}),
     },
   };
 }

@@ -34,9 +34,9 @@ export interface RunFiles {
   regression: string;
   failures: string;
   dev: string;
-  /** Gold sets of earlier runs on the deployed model's lineage (their accepted failures, from
-   * memory), one file per run; the gate checks each like the regression set. */
-  earlier_stages: string[];
+  /** The gold of earlier runs on the deployed model's lineage (their accepted failures, from
+   * memory), when memory holds any; the gate checks it like the regression set. */
+  earlier_runs?: string;
 }
 
 export interface Diagnosis {

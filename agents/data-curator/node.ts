@@ -33,8 +33,7 @@ export async function dataCuratorNode(state: MaintainStateType): Promise<Maintai
   const pool = (await readExamples(files.train, { kind: task.kind })).examples;
   const failures = (await readExamples(files.failures, { kind: task.kind })).examples;
   const regression = (await readExamples(files.regression, { kind: task.kind })).examples;
-  const earlierGold: Example[] = [];
-  for (const path of files.earlier_stages) earlierGold.push(...(await readExamples(path, { kind: task.kind })).examples);
+  const earlierGold = files.earlier_runs ? (await readExamples(files.earlier_runs, { kind: task.kind })).examples : [];
 
   // Hard negatives: for failures of a confusable pair A -> B, the pool's B examples most like them.
   const confusable = new Set(diagnosis.clusters.filter((c) => c.cause === "confusable_pair").map((c) => c.name));

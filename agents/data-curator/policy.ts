@@ -1,4 +1,5 @@
 import { type Example, seededShuffle } from "../../data/index.ts";
+import { inputsOf } from "../../graph/earlier-runs.ts";
 import { inputText } from "../../memory/index.ts";
 import type { DataLineage } from "../../graph/state.ts";
 import type { LabelIssue } from "../../tools/find-label-issues.ts";
@@ -147,7 +148,7 @@ export function curate(input: CurateInput): CurateResult {
     changes.push({ id: `failure/${f.id}`, action: "added", to: "label" in f ? f.label : undefined, reason: "accepted production failure (gold feedback)" });
   }
   // Earlier runs' gold the pool does not hold joins as new examples.
-  const poolInputs = new Set(input.pool.map((e) => inputText(e)));
+  const poolInputs = inputsOf(input.pool);
   const earlier = (input.earlierGold ?? []).filter((e) => !poolInputs.has(inputText(e)));
   for (const e of earlier) {
     out.push({ ...e, weight: plan.failure_weight });

@@ -4,7 +4,7 @@ import { regressionGate } from "../../evals/regression-gate.ts";
 import { MaintainInput } from "../../graph/maintain-input.ts";
 import { learntDataVersions } from "../../graph/learnt-data.ts";
 import { getRunContext } from "../../graph/run-context.ts";
-import { earlierPredictionsFile, goldOf, readPredictions, scoreModel } from "../../graph/score-model.ts";
+import { goldOf, readPredictions, scoreModel } from "../../graph/score-model.ts";
 import type { MaintainStateType, MaintainUpdate, ModelScores } from "../../graph/state.ts";
 import { readModelDir } from "../../trainer/model-dir.ts";
 import { learntFrom } from "../../trainer/registry-manifest.ts";
@@ -14,29 +14,20 @@ export { combineVerdicts };
 
 const DEV_MIN_CLASS_SUPPORT = 20;
 
-/** Gold examples in `path` whose predictions scoreModel saved as `<predictions dir>/<predictions>`. */
-interface GateSource {
-  path: string;
-  predictions: string;
-}
-
-/** One gate set: the gold examples of its sources (those `keep` accepts) with both models' predictions. */
+/** One gate set: gold examples of `path` (those `keep` accepts) with both models' predictions,
+ * read from `<predictions dir>/<scored>.jsonl` (the set's name in scoreModel). */
 async function gateSet(
   name: string,
-  sources: readonly GateSource[],
+  scored: "dev" | "failures" | "regression" | "earlier-runs",
+  path: string,
   kind: "classification" | "token",
   parentDir: string,
   candidateDir: string,
   keep: (e: Example) => boolean = () => true,
 ) {
-  const gold: Example[] = [];
-  const parent = new Map<string, { label: string }>();
-  const candidate = new Map<string, { label: string }>();
-  for (const source of sources) {
-    gold.push(...(await readExamples(source.path, { kind })).examples.filter(keep));
-    for (const [id, p] of await readPredictions(join(parentDir, source.predictions))) parent.set(id, p);
-    for (const [id, p] of await readPredictions(join(candidateDir, source.predictions))) candidate.set(id, p);
-  }
+  const gold: Example[] = (await readExamples(path, { kind })).examples.filter(keep);
+  const parent = await readPredictions(join(parentDir, `${scored}.jsonl`));
+  const candidate = await readPredictions(join(candidateDir, `${scored}.jsonl`));
   const labelsOf = (preds: Map<string, { label: string }>) => gold.map((g) => preds.get(g.id)?.label ?? "");
   return {
     name,
@@ -74,16 +65,14 @@ export async function evaluatorNode(state: MaintainStateType): Promise<MaintainU
   const failures = (await readExamples(files.failures, { kind: task.kind })).examples;
   const stages = [...new Set(failures.map((f) => f.stage).filter((s): s is string => Boolean(s)))].sort();
   const earlier = new Set(stages.slice(0, -1));
-  const sets = [await gateSet("regression", [{ path: files.regression, predictions: "regression.jsonl" }], task.kind, parent.predictions_dir, predictionsDir)];
+  const sets = [await gateSet("regression", "regression", files.regression, task.kind, parent.predictions_dir, predictionsDir)];
   if (earlier.size > 0) {
-    const staged = [{ path: files.failures, predictions: "failures.jsonl" }];
-    sets.push(await gateSet("earlier_stages", staged, task.kind, parent.predictions_dir, predictionsDir, (e) => earlier.has(e.stage ?? "")));
+    sets.push(await gateSet("earlier_stages", "failures", files.failures, task.kind, parent.predictions_dir, predictionsDir, (e) => earlier.has(e.stage ?? "")));
   }
   // What earlier runs on this lineage fixed must stay fixed too (their accepted failures, from
   // memory; the ids name the run).
-  if (files.earlier_stages.length > 0) {
-    const runs = files.earlier_stages.map((path) => ({ path, predictions: earlierPredictionsFile(path) }));
-    sets.push(await gateSet("earlier_runs", runs, task.kind, parent.predictions_dir, predictionsDir));
+  if (files.earlier_runs) {
+    sets.push(await gateSet("earlier_runs", "earlier-runs", files.earlier_runs, task.kind, parent.predictions_dir, predictionsDir));
   }
   const regression = regressionGate({
     sets,
@@ -93,7 +82,7 @@ export async function evaluatorNode(state: MaintainStateType): Promise<MaintainU
     bootstrap: { seed: input.seed },
   });
   const dev = regressionGate({
-    sets: [await gateSet("dev", [{ path: files.dev, predictions: "dev.jsonl" }], task.kind, parent.predictions_dir, predictionsDir)],
+    sets: [await gateSet("dev", "dev", files.dev, task.kind, parent.predictions_dir, predictionsDir)],
     epsilon: 1_000_000_000, // dev churn is measured by the task metric, not counted as flips
     delta: input.delta,
     // One example moves the recall of a 10-example class by 0.1: only well-supported dev classes

@@ -5,9 +5,9 @@ import { readModelDir } from "../../trainer/model-dir.ts";
 import { MaintainInput } from "../maintain-input.ts";
 import { getRunContext, registryDirOf } from "../run-context.ts";
 import { ModelRegistry } from "../../trainer/registry.ts";
-import { earlierRunSets, inputsOf } from "../earlier-runs.ts";
+import { earlierRunGold, inputsOf } from "../earlier-runs.ts";
 import { goldOf, scoreModel } from "../score-model.ts";
-import type { MaintainStateType, MaintainUpdate, TaskInfo } from "../state.ts";
+import type { MaintainStateType, MaintainUpdate, RunFiles, TaskInfo } from "../state.ts";
 
 /** Every failure label must be one the model knows, unless new labels are allowed: a typo'd label
  * would otherwise quietly become a new class. */
@@ -86,12 +86,11 @@ export async function intakeNode(state: MaintainStateType): Promise<MaintainUpda
   } else {
     ({ train: pool, dev } = holdOut(train.examples, input.seed));
   }
-  const files = {
+  const files: RunFiles = {
     train: join(inputsDir, "train.jsonl"),
     regression: join(inputsDir, "regression.jsonl"),
     failures: join(inputsDir, "failures.jsonl"),
     dev: join(inputsDir, "dev.jsonl"),
-    earlier_stages: [] as string[],
   };
   await writeExamplesJsonl(files.train, pool);
   await writeExamplesJsonl(files.regression, regression.examples);
@@ -120,15 +119,14 @@ export async function intakeNode(state: MaintainStateType): Promise<MaintainUpda
   // What earlier runs on this model's lineage taught it, from memory: gated and kept like gold.
   const runId = state.run_id || `run-${new Date().toISOString().replace(/[:.]/g, "-")}`;
   const lineage = (await context.registry.lineage(modelId)).map((m) => m.id);
-  const earlier = earlierRunSets(await context.memory.acceptedFailuresOf(lineage, { excludeRunId: runId }), {
+  const earlier = earlierRunGold(await context.memory.acceptedFailuresOf(lineage, { excludeRunId: runId }), {
     kind,
     known,
     currentInputs: inputsOf(failures.examples),
   });
-  for (const set of earlier.sets) {
-    const path = join(inputsDir, "earlier-runs", `${set.run_id.replace(/[^A-Za-z0-9._-]/g, "_")}.jsonl`);
-    await writeExamplesJsonl(path, set.examples);
-    files.earlier_stages.push(path);
+  if (earlier.examples.length > 0) {
+    files.earlier_runs = join(inputsDir, "earlier-runs.jsonl");
+    await writeExamplesJsonl(files.earlier_runs, earlier.examples);
   }
 
   const task: TaskInfo = {
@@ -160,7 +158,7 @@ export async function intakeNode(state: MaintainStateType): Promise<MaintainUpda
           regression: regression.examples.length,
           failures: failures.examples.length,
           failure_labels: failuresLabels.size,
-          earlier_runs: earlier.sets.map((set) => ({ run_id: set.run_id, gold: set.examples.length })),
+          earlier_runs: [...groupBy(earlier.examples, (e) => e.stage ?? "")].map(([run_id, gold]) => ({ run_id, gold: gold.length })),
           earlier_runs_skipped: earlier.skipped,
           parent_task_metric: scored.scores.task,
         },
