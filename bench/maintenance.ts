@@ -3,9 +3,11 @@
  * wrong feedback, and three ways to react — keep v0, naive retraining (pool + all failures, no
  * filtering), and `maintain` (the LangGraph loop with offline policies). Scored on the test split.
  *
- *   npm run bench:maintain -- [--scenario banking77|wnut17|all] [--quick] [--seed N] [--work DIR]
+ *   npm run bench:maintain -- [--scenario banking77|wnut17|all] [--quick] [--seed N] [--student minilm|HF_ID|DIR] [--work DIR]
  *
  * --seed draws another noisy pool, feedback noise and training seed (a row per scenario and seed).
+ * --student fine-tunes v0 and naive from another base model (a HF id where a hub is reachable, or a
+ * local directory); maintain follows the deployed model's base. A row per scenario, seed and student.
  * With --work, v0 and naive models in DIR are reused when their spec and data are unchanged; DIR/<scenario>
  * keeps maintain-dev.jsonl (the dev set maintain picks models on) and production-test.jsonl.
  *
@@ -13,7 +15,7 @@
  */
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import { progressPrinter } from "../cli/progress-bar.ts";
 import { type Example, everyNth, readExamples, writeExamplesJsonl } from "../data/index.ts";
@@ -56,8 +58,11 @@ const SCENARIOS: Scenario[] = [
 
 const metricOf = (e: Awaited<ReturnType<typeof evaluateModel>>) => (e.kind === "classification" ? e.metrics.accuracy : e.metrics.f1);
 
-async function runScenario(s: Scenario, quick: boolean, seed: number, workRoot: string | undefined): Promise<Record<string, unknown>> {
-  const work = workRoot ? join(workRoot, `${s.name}${quick ? "-quick" : ""}${seed ? `-seed${seed}` : ""}`) : await mkdtemp(join(tmpdir(), `pioneer-maintain-${s.name}-`));
+const DEFAULT_STUDENT = "minilm";
+
+async function runScenario(s: Scenario, quick: boolean, seed: number, student: string, workRoot: string | undefined): Promise<Record<string, unknown>> {
+  const studentSuffix = student === DEFAULT_STUDENT ? "" : `-${basename(student).replace(/[^\w.-]+/g, "_")}`;
+  const work = workRoot ? join(workRoot, `${s.name}${quick ? "-quick" : ""}${seed ? `-seed${seed}` : ""}${studentSuffix}`) : await mkdtemp(join(tmpdir(), `pioneer-maintain-${s.name}-`));
   // maintain's own state starts fresh every time; v0 and naive are reused when unchanged.
   for (const dir of ["maintain", "registry", "memory", "probe"]) await rm(join(work, dir), { recursive: true, force: true });
   await mkdir(work, { recursive: true });
@@ -95,7 +100,7 @@ async function runScenario(s: Scenario, quick: boolean, seed: number, workRoot: 
   const printer = progressPrinter();
   const v0Start = performance.now();
   const kind = pool.examples[0] && "tokens" in pool.examples[0] ? "token" : "classification";
-  const v0 = await trainOnce({ kind, train_path: poolPath, out_dir: join(work, "v0"), ...s.v0, epochs, seed }, { onProgress: (e) => printer.update(e) });
+  const v0 = await trainOnce({ kind, train_path: poolPath, out_dir: join(work, "v0"), model: student, ...s.v0, epochs, seed }, { onProgress: (e) => printer.update(e) });
   const v0Wall = (performance.now() - v0Start) / 1000;
 
   // 2. Failures: dev examples v0 gets wrong, a share with a wrong feedback label; regression: dev
@@ -132,7 +137,7 @@ async function runScenario(s: Scenario, quick: boolean, seed: number, workRoot: 
   const naivePath = join(work, "naive.jsonl");
   await writeExamplesJsonl(naivePath, [...pool.examples, ...failures.map((f) => ({ ...f, id: `failure/${f.id}` }))]);
   const naiveStart = performance.now();
-  const naive = await trainOnce({ kind, train_path: naivePath, out_dir: join(work, "naive"), ...s.v0, epochs, seed }, { onProgress: (e) => printer.update(e) });
+  const naive = await trainOnce({ kind, train_path: naivePath, out_dir: join(work, "naive"), model: student, ...s.v0, epochs, seed }, { onProgress: (e) => printer.update(e) });
   const naiveWall = (performance.now() - naiveStart) / 1000;
 
   // 4. maintain, with the offline policies.
@@ -176,6 +181,7 @@ async function runScenario(s: Scenario, quick: boolean, seed: number, workRoot: 
   const row = {
     scenario: s.name,
     seed,
+    student,
     metric: kind === "classification" ? "accuracy" : "entity_f1",
     quick,
     dev_from: s.devFrom,
@@ -217,10 +223,10 @@ function table(rows: Record<string, unknown>[]): string {
     "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...rows.map(
       (r) =>
-        `| ${r.scenario}${r.quick ? " (quick)" : ""} | ${r.seed} | ${r.metric} | ${pct(r.v0)} | ${pct(r.naive)} | ${pct(r.maintain)} | ${pts(r.maintain, r.v0)} | ${pts(r.maintain, r.naive)} | ${r.production_test ? `${pct(r.v0_production)} / ${pct(r.naive_production)} / ${pct(r.maintain_production)} (${r.production_test})` : "-"} | ${r.flips} / ${r.naive_flips} of ${r.regression} | ${r.gate_violations} | ${r.rounds} | ${r.maintain_s} s | ${r.v0_train_s} s / ${r.naive_train_s} s |`,
+        `| ${r.scenario}${r.quick ? " (quick)" : ""}${r.student !== DEFAULT_STUDENT ? ` (student ${r.student})` : ""} | ${r.seed} | ${r.metric} | ${pct(r.v0)} | ${pct(r.naive)} | ${pct(r.maintain)} | ${pts(r.maintain, r.v0)} | ${pts(r.maintain, r.naive)} | ${r.production_test ? `${pct(r.v0_production)} / ${pct(r.naive_production)} / ${pct(r.maintain_production)} (${r.production_test})` : "-"} | ${r.flips} / ${r.naive_flips} of ${r.regression} | ${r.gate_violations} | ${r.rounds} | ${r.maintain_s} s | ${r.v0_train_s} s / ${r.naive_train_s} s |`,
     ),
     "",
-    "Setup per scenario: the training split with labels corrupted at random (seeded) is the pool v0 (MiniLM) is fine-tuned on;",
+    "Setup per scenario: the training split with labels corrupted at random (seeded) is the pool v0 (MiniLM unless a student is named) is fine-tuned on;",
     "maintain's dev set is either 10% of that noisy split held out from v0 (banking77) or a clean 20% of the dev split (wnut17,",
     "whose dev and test sentences come from other sources than its training tweets), kept out of everything below;",
     "wnut17 keeps another clean 20% of its dev split (the 'production' the failures come from) as a production test set,",
@@ -232,24 +238,24 @@ function table(rows: Record<string, unknown>[]): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { scenario: { type: "string", default: "all" }, quick: { type: "boolean", default: false }, seed: { type: "string", default: "0" }, work: { type: "string" } } });
+  const { values } = parseArgs({ options: { scenario: { type: "string", default: "all" }, quick: { type: "boolean", default: false }, seed: { type: "string", default: "0" }, student: { type: "string", default: DEFAULT_STUDENT }, work: { type: "string" } } });
   const wanted = values.scenario === "all" ? SCENARIOS : SCENARIOS.filter((s) => s.name === values.scenario);
   if (wanted.length === 0) throw new Error(`unknown scenario ${values.scenario}; known: ${SCENARIOS.map((s) => s.name).join(", ")}, all`);
   const resultsPath = join(REPO_ROOT, "bench", "results", values.quick ? "maintenance-quick.json" : "maintenance.json");
   const previous = await readFile(resultsPath, "utf8").then((t) => JSON.parse(t) as { rows: Record<string, unknown>[] }).catch(() => ({ rows: [] as Record<string, unknown>[] }));
-  // One row per scenario and seed (rows written before --seed existed were measured with seed 0).
-  const rowKey = (r: Record<string, unknown>) => `${r.scenario}@${r.seed}`;
-  const rows = new Map(previous.rows.map((r): Record<string, unknown> => ({ seed: 0, ...r })).map((r) => [rowKey(r), r]));
+  // One row per scenario, seed and student (rows written before --student existed used MiniLM).
+  const rowKey = (r: Record<string, unknown>) => `${r.scenario}@${r.seed}@${r.student}`;
+  const rows = new Map(previous.rows.map((r): Record<string, unknown> => ({ student: DEFAULT_STUDENT, ...r })).map((r) => [rowKey(r), r]));
   try {
     for (const s of wanted) {
-      const row = await runScenario(s, values.quick, Number(values.seed), values.work);
+      const row = await runScenario(s, values.quick, Number(values.seed), values.student, values.work);
       rows.set(rowKey(row), row);
       await writeJsonAtomic(resultsPath, { rows: [...rows.values()] });
     }
   } finally {
     await closeRunContexts();
   }
-  const sorted = [...rows.values()].sort((a, b) => String(a.scenario).localeCompare(String(b.scenario)) || Number(a.seed) - Number(b.seed));
+  const sorted = [...rows.values()].sort((a, b) => String(a.scenario).localeCompare(String(b.scenario)) || String(a.student).localeCompare(String(b.student)) || Number(a.seed) - Number(b.seed));
   const md = `# Maintenance benchmark${values.quick ? " (quick)" : ""}\n\n${table(sorted)}\n`;
   await writeFileAtomic(resultsPath.replace(/\.json$/, ".md"), md);
   console.log(md);

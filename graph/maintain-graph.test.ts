@@ -1,11 +1,14 @@
 import { existsSync } from "node:fs";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ClassificationExample, readExamples } from "../data/index.ts";
 import { datasetPath } from "../data/shared-datasets.ts";
 import { FailureCause, type FailureRecordInput } from "../memory/index.ts";
+import { localBaseModel } from "../test-support/local-base-model.ts";
 import { type MaintainSlice, maintainSlice, registerDeployed } from "../test-support/maintain-slice.ts";
+import { readModelDir } from "../trainer/model-dir.ts";
 import { ModelRegistry } from "../trainer/registry.ts";
 import { learntFrom } from "../trainer/registry-manifest.ts";
 import { openCheckpointer } from "./checkpointer.ts";
@@ -15,18 +18,25 @@ import { closeRunContexts, getRunContext } from "./run-context.ts";
 import type { MaintainStateType } from "./state.ts";
 
 /** The maintenance graph end to end, offline, with the real worker on a tiny BANKING77 scenario
- * (see test-support/maintain-slice.ts): 6 intents x 30 noisy pool examples, v0 fine-tuned on them. */
+ * (see test-support/maintain-slice.ts): 6 intents x 30 noisy pool examples, v0 fine-tuned on them.
+ * v0's base model is a local directory (the packaged MiniLM under another path), as for a team
+ * whose student is not the default: the run must clean and rebuild on that base. */
 let slice: MaintainSlice;
+let baseDir: string;
+let baseModel: string;
 const previousThreads = process.env.PIONEER_THREADS;
 
 beforeAll(async () => {
   process.env.PIONEER_THREADS = "1";
-  slice = await maintainSlice();
+  baseDir = await mkdtemp(join(tmpdir(), "pioneer-base-"));
+  baseModel = await localBaseModel(baseDir);
+  slice = await maintainSlice({ model: baseModel });
 }, 180_000);
 
 afterAll(async () => {
   await closeRunContexts();
   if (slice) await rm(slice.dir, { recursive: true, force: true });
+  if (baseDir) await rm(baseDir, { recursive: true, force: true });
   if (previousThreads === undefined) delete process.env.PIONEER_THREADS;
   else process.env.PIONEER_THREADS = previousThreads;
 });
@@ -75,8 +85,14 @@ describe("maintain graph (offline policies, real worker)", () => {
     expect(summary.rounds).toHaveLength(1);
     expect(summary.rounds[0]).toMatchObject({ round: 1, strategy: "full", epochs: 2 });
 
-    // The gate's decision agrees with the registry and the numbers.
+    // The noisy pool calls for a rebuild: from the deployed model's own base, not the packaged
+    // default, and confident learning on that base's features too.
     const [candidate] = final.candidates;
+    expect(candidate?.hyperparameters.init_from).toBe("base");
+    expect((await readModelDir(candidate!.model_dir)).base_model).toBe(baseModel);
+    expect(final.decisions.find((d) => d.agent === "diagnostician")?.decision.label_issues_encoder).toBe(baseModel);
+
+    // The gate's decision agrees with the registry and the numbers.
     expect(candidate?.verdict).toBeDefined();
     const verdict = candidate!.verdict!;
     const promoted = await registry.promoted();

@@ -36,9 +36,10 @@ export interface MaintainSlice {
  * fine-tuned on that pool (full, 2 epochs, 1 thread); the next 10 examples per intent as dev and
  * the next 8 as "production": those v0 gets right form the regression set, those it gets wrong
  * become failures, plus 3 right ones whose feedback label is wrong and one prompt injection.
+ * `model` is v0's base model (the packaged MiniLM unless told).
  */
-export async function maintainSlice(options: { labels?: number; perLabel?: number; noise?: number; seed?: number } = {}): Promise<MaintainSlice> {
-  const { labels: nLabels = 6, perLabel = 30, noise = 0.25, seed = 1 } = options;
+export async function maintainSlice(options: { labels?: number; perLabel?: number; noise?: number; seed?: number; model?: string } = {}): Promise<MaintainSlice> {
+  const { labels: nLabels = 6, perLabel = 30, noise = 0.25, seed = 1, model = "minilm" } = options;
   const dir = await mkdtemp(join(tmpdir(), "pioneer-maintain-"));
   const all = (await readExamples(datasetPath("banking77", "train_nodev"), { kind: "classification" })).examples as ClassificationExample[];
   const labels = [...new Set(all.map((e) => e.label))].sort().slice(0, nLabels);
@@ -69,7 +70,7 @@ export async function maintainSlice(options: { labels?: number; perLabel?: numbe
   await writeExamplesJsonl(files.dev, dev);
   await writeExamplesJsonl(files.production, production);
 
-  const { modelDir: v0Dir } = await trainModel({ kind: "classification", train_path: files.train, out_dir: join(dir, "v0"), strategy: "full", epochs: 2, labels, seed, threads: 1 });
+  const { modelDir: v0Dir } = await trainModel({ kind: "classification", train_path: files.train, out_dir: join(dir, "v0"), model, strategy: "full", epochs: 2, labels, seed, threads: 1 });
   const predsPath = join(dir, "production-v0.jsonl");
   await predictFile(v0Dir, files.production, predsPath, { globalArgs: ["--threads", "1"] });
   const predicted = new Map(

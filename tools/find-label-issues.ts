@@ -6,6 +6,7 @@ import { runWorker } from "../trainer/launcher.ts";
 export const FindLabelIssuesInput = z.object({
   data_path: z.string().describe("normalized JSONL whose labels are checked (training pool, plus failures if wanted)"),
   kind: z.enum(["classification", "token"]).describe("task kind of the data"),
+  model: z.string().min(1).default("minilm").describe("base encoder whose frozen features the folds are trained on: the deployed model's base model (minilm, a HF id or a local dir)"),
   out_path: z.string().describe("where the per-example findings are written (JSONL)"),
   folds: z.number().int().min(2).max(10).default(5).describe("k of the k-fold cross-training"),
   seed: z.number().int().default(0),
@@ -36,7 +37,7 @@ export async function findLabelIssues(args: z.input<typeof FindLabelIssuesInput>
   const input = FindLabelIssuesInput.parse(args);
   const globalArgs = options.threads ? ["--threads", String(options.threads)] : [];
   await runWorker(
-    ["label-issues", "--input", input.data_path, "--kind", input.kind, "--out", input.out_path, "--folds", String(input.folds), "--seed", String(input.seed)],
+    ["label-issues", "--input", input.data_path, "--kind", input.kind, "--model", input.model, "--out", input.out_path, "--folds", String(input.folds), "--seed", String(input.seed)],
     { globalArgs },
   );
   return (await readFile(input.out_path, "utf8"))

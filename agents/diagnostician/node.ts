@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { classesOf, type Example, readExamples, writeExamplesJsonl } from "../../data/index.ts";
 import { inputText } from "../../memory/index.ts";
 import { findLabelIssues } from "../../tools/find-label-issues.ts";
+import { readModelDir } from "../../trainer/model-dir.ts";
 import { MaintainInput } from "../../graph/maintain-input.ts";
 import { getRunContext } from "../../graph/run-context.ts";
 import { readPredictions } from "../../graph/score-model.ts";
@@ -32,8 +33,11 @@ export async function diagnosticianNode(state: MaintainStateType): Promise<Maint
   ] as Example[];
   await writeExamplesJsonl(join(dir, "pool-and-failures.jsonl"), combined);
   const issuesPath = join(dir, "label-issues.jsonl");
+  // The folds train on frozen features of the deployed model's base encoder: the student's own
+  // representation, which has not seen (and memorised) the pool's labels.
+  const { base_model: encoder } = await readModelDir(parent.dir);
   const issues = await findLabelIssues(
-    { data_path: join(dir, "pool-and-failures.jsonl"), kind: task.kind, out_path: issuesPath, seed: input.seed },
+    { data_path: join(dir, "pool-and-failures.jsonl"), kind: task.kind, model: encoder, out_path: issuesPath, seed: input.seed },
     input.threads ? { threads: input.threads } : {},
   );
   const issueById = new Map(issues.map((i) => [i.id, i]));
@@ -108,7 +112,7 @@ export async function diagnosticianNode(state: MaintainStateType): Promise<Maint
         agent: "diagnostician",
         round: state.round,
         at: new Date().toISOString(),
-        decision: { counts, clusters: decision.clusters.slice(0, 10), summary: decision.summary, pool_label_issues: issues.filter((i) => i.id.startsWith("pool/") && i.is_issue).length },
+        decision: { counts, clusters: decision.clusters.slice(0, 10), summary: decision.summary, pool_label_issues: issues.filter((i) => i.id.startsWith("pool/") && i.is_issue).length, label_issues_encoder: encoder },
       },
     ],
   };

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { MaintainInput } from "../../graph/maintain-input.ts";
 import type { MaintainStateType, MaintainUpdate } from "../../graph/state.ts";
 import { launchFineTune } from "../../tools/launch-fine-tune.ts";
+import { readModelDir } from "../../trainer/model-dir.ts";
 import { RoundPlan } from "./schema.ts";
 
 function lastCandidateDir(state: MaintainStateType): string {
@@ -19,12 +20,16 @@ export async function trainerNode(state: MaintainStateType): Promise<MaintainUpd
   const plan = RoundPlan.parse(state.next_plan);
   const choice = plan.training;
   const modelDir = join(input.run_dir, "models", `round-${state.round}`);
+  // A rebuild starts from the deployed model's own base model, not the packaged default (warm starts
+  // inherit it from the model they start from).
+  const { base_model } = await readModelDir(parent.dir);
   let lastLog = 0;
   const result = await launchFineTune(
     {
       kind: task.kind,
       train_path: data.path,
       out_dir: modelDir,
+      model: base_model,
       strategy: choice.strategy,
       epochs: choice.epochs,
       learning_rate: choice.learning_rate,

@@ -3,7 +3,7 @@
   python -m pioneer_worker train --spec SPEC.json        (or --spec - for stdin)
   python -m pioneer_worker predict --model DIR --input IN.jsonl --out PREDS.jsonl [--kind classification|token]
   python -m pioneer_worker embed --model minilm --input IN.jsonl --out EMB.jsonl
-  python -m pioneer_worker label-issues --input POOL.jsonl --kind classification|token --out ISSUES.jsonl [--folds 5]
+  python -m pioneer_worker label-issues --input POOL.jsonl --kind classification|token --out ISSUES.jsonl [--model minilm|DIR|HF_ID] [--folds 5]
   python -m pioneer_worker serve
   python -m pioneer_worker threads                       (measure and print CPU thread timings)
 """
