@@ -243,9 +243,9 @@ async function main(): Promise<void> {
   if (wanted.length === 0) throw new Error(`unknown scenario ${values.scenario}; known: ${SCENARIOS.map((s) => s.name).join(", ")}, all`);
   const resultsPath = join(REPO_ROOT, "bench", "results", values.quick ? "maintenance-quick.json" : "maintenance.json");
   const previous = await readFile(resultsPath, "utf8").then((t) => JSON.parse(t) as { rows: Record<string, unknown>[] }).catch(() => ({ rows: [] as Record<string, unknown>[] }));
-  // One row per scenario, seed and student (rows written before --student existed used MiniLM).
+  // One row per scenario, seed and student.
   const rowKey = (r: Record<string, unknown>) => `${r.scenario}@${r.seed}@${r.student}`;
-  const rows = new Map(previous.rows.map((r): Record<string, unknown> => ({ student: DEFAULT_STUDENT, ...r })).map((r) => [rowKey(r), r]));
+  const rows = new Map(previous.rows.map((r) => [rowKey(r), r]));
   try {
     for (const s of wanted) {
       const row = await runScenario(s, values.quick, Number(values.seed), values.student, values.work);
