@@ -54,7 +54,7 @@ describe("adaptation benchmark --quick (real worker)", () => {
   });
 
   it("marks the LLM method skipped when no LLM is configured", () => {
-    expect(of("pioneer_llm").slice(1).every((r) => /no LLM configured/.test(r.skipped ?? ""))).toBe(true);
+    expect(of("pioneer_llm").slice(1).every((r) => /no LLM endpoint configured/.test(r.skipped ?? ""))).toBe(true);
   });
 
   it("writes the results table and the charts", async () => {

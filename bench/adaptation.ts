@@ -6,17 +6,17 @@
  * Scenarios are bench/scenarios/*.json. Methods: a no retraining, b naive retraining, c confident-
  * learning filter then retrain, d Pioneer maintain (offline policies), e Pioneer with an LLM.
  * Writes bench/results/adaptation{,-quick}.{json,md} and SVG charts in bench/results/adaptation{,-quick}/;
- * `npm run bench:readme adaptation` copies the results into the README. --report only re-renders the
+ * `npm run bench:readme adaptation` copies the results into bench/README.md. --report only re-renders the
  * page and charts from the saved JSON.
  */
 import { mkdir, mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { progressPrinter } from "../cli/progress-bar.ts";
-import { closeRunContexts } from "../graph/run-context.ts";
+import { progressPrinter } from "../lib/progress-bar.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../lib/atomic-write.ts";
-import { REPO_ROOT } from "../trainer/python-env.ts";
+import { endpointConfigured } from "../llm/settings.ts";
+import { REPO_ROOT } from "../lib/repo-root.ts";
 import { WorkerServer } from "../trainer/serve-client.ts";
 import { METHODS, type MethodKey } from "./adaptation/methods.ts";
 import { charts, resultsMarkdown } from "./adaptation/report.ts";
@@ -81,14 +81,13 @@ export async function runBenchmark(options: { scenarios: Scenario[]; methods: Me
         server,
         log,
         onProgress: (e) => printer.update(e),
-        llm: process.env.OPENAI_API_KEY ? "openai" : null,
+        llm: endpointConfigured(),
       });
       rows = sortRows([...rows.filter((r) => r.scenario !== scenario.name || !methodIds.has(r.method)), ...fresh]);
       await writeJsonAtomic(resultsPath, { rows });
     }
   } finally {
     await server.close();
-    await closeRunContexts();
   }
   await writeReport(rows, options.resultsDir, options.quick);
   return rows;

@@ -12,13 +12,13 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { progressPrinter } from "../cli/progress-bar.ts";
+import { progressPrinter } from "../lib/progress-bar.ts";
 import { type Dataset, type Example, everyNth, readExamples, writeExamplesJsonl } from "../data/index.ts";
-import { evaluateModel } from "../evals/evaluate-model.ts";
+import { evaluateModel } from "../trainer/evaluate-model.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../lib/atomic-write.ts";
 import type { JobSpecInput } from "../trainer/job-spec.ts";
 import { trainModel } from "../trainer/launcher.ts";
-import { REPO_ROOT } from "../trainer/python-env.ts";
+import { REPO_ROOT } from "../lib/repo-root.ts";
 import { WorkerServer } from "../trainer/serve-client.ts";
 import { datasetsDir } from "../data/shared-datasets.ts";
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../trainer/python-env.ts";
+import { REPO_ROOT } from "../lib/repo-root.ts";
 import { bankingSlice, wnutSlice } from "../test-support/slices.ts";
 
 /** The CLI as a user runs it: a separate process, exit codes, stdout and stderr. */

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../trainer/python-env.ts";
+import { REPO_ROOT } from "../lib/repo-root.ts";
 import { bankingSlice } from "../test-support/slices.ts";
 import { trainModel } from "../trainer/launcher.ts";
 

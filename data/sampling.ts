@@ -1,4 +1,4 @@
-import { mulberry32 } from "../evals/bootstrap.ts";
+import { mulberry32 } from "../lib/random.ts";
 import type { Example } from "./example.ts";
 
 /** The classes an example teaches: its label, or the entity types its tags contain. */

@@ -1,5 +1,5 @@
 import { join, resolve } from "node:path";
-import { REPO_ROOT } from "../trainer/python-env.ts";
+import { REPO_ROOT } from "../lib/repo-root.ts";
 
 /** The shared real data sets: $PIONEER_DATASETS, else ../shared/datasets next to the repo. */
 export function datasetsDir(): string {

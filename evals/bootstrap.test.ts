@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { mulberry32, pairedBootstrapDelta } from "./bootstrap.ts";
+import { mulberry32 } from "../lib/random.ts";
+import { pairedBootstrapDelta } from "./bootstrap.ts";
 
 describe("mulberry32", () => {
   it("matches the reference implementation's stream", () => {

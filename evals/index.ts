@@ -28,7 +28,6 @@ export { flipAnalysis, flipsFromCorrectness, FlipResultSchema, type FlipInput, t
 export {
   BootstrapDeltaSchema,
   BootstrapOptionsSchema,
-  mulberry32,
   pairedBootstrapDelta,
   type BootstrapDelta,
   type BootstrapOptions,

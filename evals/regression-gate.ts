@@ -45,8 +45,16 @@ export const ClassDropSchema = z.object({
 });
 export type ClassDrop = z.infer<typeof ClassDropSchema>;
 
+/** Why a candidate failed, for code to branch on (the reasons say it for people): too many flips,
+ * a class's recall dropped beyond delta, a significant drop of pooled accuracy, or (the maintenance
+ * evaluator adds it) no gain on held-out data. */
+export const GateFailureSchema = z.enum(["flips", "class_drop", "significant_drop", "no_gain"]);
+export type GateFailure = z.infer<typeof GateFailureSchema>;
+
 export const GateVerdictSchema = z.object({
   pass: z.boolean(),
+  /** Every kind of violation, once each, in the order of the checks; empty when passing. */
+  failed: z.array(GateFailureSchema),
   /** One human-readable line per violation; when passing, one line saying why. */
   reasons: z.array(z.string()),
   flips: z.object({
@@ -160,11 +168,14 @@ export function regressionGate<T>(input: GateInput<T>): GateVerdict {
   const totalFlips = Object.values(flipsPerSet).reduce((acc, ids) => acc + ids.length, 0);
 
   const reasons: string[] = [];
+  const failed: GateFailure[] = [];
   if (totalFlips > opts.epsilon) {
+    failed.push("flips");
     reasons.push(
       `${plural(totalFlips, "flip")} (right before, wrong now) exceed${totalFlips === 1 ? "s" : ""} the budget epsilon=${opts.epsilon}: ids ${listFlipIds(flipsPerSet, sets.length > 1)}`,
     );
   }
+  if (class_drops.length > 0) failed.push("class_drop");
   for (const d of class_drops) {
     reasons.push(
       `recall of class ${JSON.stringify(d.class)} on set ${JSON.stringify(d.set)} fell from ${fixed(d.parent_recall)} to ${fixed(d.candidate_recall)} (drop ${fixed(d.drop)} > delta=${opts.delta}, support ${d.support})`,
@@ -172,6 +183,7 @@ export function regressionGate<T>(input: GateInput<T>): GateVerdict {
   }
   const ciText = `${percent(delta_ci.confidence)} CI [${signed(delta_ci.low)}, ${signed(delta_ci.high)}]`;
   if (delta_ci.high < 0) {
+    failed.push("significant_drop");
     reasons.push(`accuracy change ${signed(delta_ci.delta)} is a significant regression: ${ciText} lies entirely below 0`);
   }
   const pass = reasons.length === 0;
@@ -183,6 +195,7 @@ export function regressionGate<T>(input: GateInput<T>): GateVerdict {
 
   return {
     pass,
+    failed,
     reasons,
     flips: { total: totalFlips, per_set: flipsPerSet },
     class_drops,

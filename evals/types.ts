@@ -1,6 +1,7 @@
 import { z } from "zod";
 
-/** One classifier output for one example, as written by the inference side. */
+/** One classifier output for one example: what the worker returns (`predict`, `serve`), what a run's
+ * prediction files hold, and what the metrics read. */
 export const ClassificationPredictionSchema = z.object({
   id: z.string().min(1),
   label: z.string(),
@@ -13,18 +14,34 @@ export const ClassificationPredictionSchema = z.object({
 });
 export type ClassificationPrediction = z.infer<typeof ClassificationPredictionSchema>;
 
-/** One token-classifier output for one sentence: one IOB2 tag (and optionally one confidence) per token. */
+/** One token-classifier output for one sentence: one IOB2 tag (and optionally one confidence) per
+ * token, and the entity spans they decode to (the worker adds them). */
 export const TokenPredictionSchema = z
   .object({
     id: z.string().min(1),
     tags: z.array(z.string()),
     confidences: z.array(z.number()).optional(),
+    spans: z.array(z.object({ type: z.string(), start: z.number(), end: z.number(), text: z.string() })).optional(),
   })
   .refine((p) => p.confidences === undefined || p.confidences.length === p.tags.length, {
     message: "confidences must have one entry per tag",
     path: ["confidences"],
   });
 export type TokenPrediction = z.infer<typeof TokenPredictionSchema>;
+
+/** A prediction of either task kind. */
+export const PredictionSchema = z.union([ClassificationPredictionSchema, TokenPredictionSchema]);
+export type Prediction = z.infer<typeof PredictionSchema>;
+
+/** What a prediction says, in the vocabulary of gold: the label, or the tag sequence joined by spaces. */
+export function predictedLabel(p: Prediction): string {
+  return "label" in p ? p.label : p.tags.join(" ");
+}
+
+/** How sure the model is: the label's probability; for a sentence, its least certain token's. */
+export function predictionConfidence(p: Prediction): number {
+  return "label" in p ? p.confidence : Math.min(1, ...(p.confidences ?? []));
+}
 
 /** A labelled text-classification example. */
 export const GoldClassificationExampleSchema = z.object({

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
 import { z } from "zod";
 import { readExamples } from "../data/index.ts";
-import { evaluateModel } from "../evals/evaluate-model.ts";
+import { evaluateModel } from "../trainer/evaluate-model.ts";
 import { readModelDir } from "../trainer/model-dir.ts";
 
 /** What a caller passes: a trained model directory and a labeled file to score it on. */

@@ -7,14 +7,14 @@ import { type ClassificationExample, readExamples } from "../data/index.ts";
 import { datasetPath } from "../data/shared-datasets.ts";
 import { FailureCause, type FailureRecordInput } from "../memory/index.ts";
 import { localBaseModel } from "../test-support/local-base-model.ts";
-import { type MaintainSlice, maintainSlice, registerDeployed } from "../test-support/maintain-slice.ts";
+import { sliceRun } from "../test-support/maintain-run.ts";
+import { type MaintainSlice, maintainSlice } from "../test-support/maintain-slice.ts";
 import { readModelDir } from "../trainer/model-dir.ts";
-import { ModelRegistry } from "../trainer/registry.ts";
 import { learntFrom } from "../trainer/registry-manifest.ts";
 import { openCheckpointer } from "./checkpointer.ts";
 import { compileMaintainGraph } from "./graph.ts";
-import { MaintainInput, type MaintainInputArgs } from "./maintain-input.ts";
-import { closeRunContexts, getRunContext } from "./run-context.ts";
+import type { MaintainInputArgs } from "./maintain-input.ts";
+import { RunResources, resourceOptions } from "../run/resources.ts";
 import type { MaintainStateType } from "./state.ts";
 
 /** The maintenance graph end to end, offline, with the real worker on a tiny BANKING77 scenario
@@ -25,6 +25,8 @@ let slice: MaintainSlice;
 let baseDir: string;
 let baseModel: string;
 const previousThreads = process.env.PIONEER_THREADS;
+/** Every run's worker, memory and registry, closed at the end as a CLI process would. */
+const opened: RunResources[] = [];
 
 beforeAll(async () => {
   process.env.PIONEER_THREADS = "1";
@@ -34,39 +36,21 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await closeRunContexts();
+  for (const resources of opened) await resources.close();
   if (slice) await rm(slice.dir, { recursive: true, force: true });
   if (baseDir) await rm(baseDir, { recursive: true, force: true });
   if (previousThreads === undefined) delete process.env.PIONEER_THREADS;
   else process.env.PIONEER_THREADS = previousThreads;
 });
 
-/** A fresh registry holding v0 (promoted), and the graph input of one run in its own folder. */
-async function scenario(name: string, overrides: Partial<MaintainInputArgs> = {}) {
-  const registryDir = join(slice.dir, name, "registry");
-  const v0 = await registerDeployed(registryDir, slice.v0Dir, slice.train);
-  const args: MaintainInputArgs = {
-    model: v0,
-    train_path: slice.train,
-    regression_path: slice.regression,
-    failures_path: slice.failures,
-    dev_path: slice.dev,
-    run_dir: join(slice.dir, name, "run"),
-    registry_dir: registryDir,
-    rounds: 1,
-    max_epochs: 2,
-    threads: 1,
-    ...overrides,
-  };
-  return { v0, input: MaintainInput.parse(args), registry: new ModelRegistry(registryDir), config: { configurable: { thread_id: name }, recursionLimit: 50 } };
-}
+const scenario = (name: string, overrides: Partial<MaintainInputArgs> = {}) => sliceRun(slice, name, opened, overrides);
 
 const agentsOf = (state: MaintainStateType) => state.decisions.map((d) => d.agent);
-const routesOf = (state: MaintainStateType) => state.decisions.filter((d) => d.agent === "planner").map((d) => d.decision.next);
+const routesOf = (state: MaintainStateType) => state.decisions.filter((d) => d.agent === "planner" && d.decision.next !== undefined).map((d) => d.decision.next);
 
 describe("maintain graph (offline policies, real worker)", () => {
   it("diagnoses, curates, trains, gates and reports one round, and remembers it", async () => {
-    const { v0, input, registry, config } = await scenario("one-round");
+    const { v0, input, resources, registry, config } = await scenario("one-round");
     const graph = compileMaintainGraph(openCheckpointer(join(input.run_dir, "checkpoints.sqlite")));
     const final = (await graph.invoke({ input }, config)) as MaintainStateType;
 
@@ -125,7 +109,7 @@ describe("maintain graph (offline policies, real worker)", () => {
     expect(final.diagnosis!.accepted.length + final.diagnosis!.rejected.length).toBe(failures.length);
 
     // Memory: one record per failure with its cause, one experiment whose verdict matches.
-    const { memory } = await getRunContext(input);
+    const { memory } = resources;
     const remembered = await memory.failuresOfRun(final.run_id);
     expect(remembered.map((r) => r.id).sort()).toEqual(failures.map((f) => `${final.run_id}/${f.id}`).sort());
     for (const r of remembered) expect(FailureCause.options).toContain(r.cause);
@@ -153,7 +137,7 @@ describe("maintain graph (offline policies, real worker)", () => {
     const staged = join(slice.dir, "failures-staged.jsonl");
     const lines = (await readFile(slice.failures, "utf8")).trimEnd().split("\n");
     await writeFile(staged, lines.map((l, i) => JSON.stringify({ ...JSON.parse(l), stage: i % 2 === 0 ? "stage-1" : "stage-2" })).join("\n") + "\n");
-    const { v0, input, config } = await scenario("staged", { failures_path: staged, max_epochs: 1, memory_dir: join(slice.dir, "staged", "shared-memory") });
+    const { v0, input, resources, config } = await scenario("staged", { failures_path: staged, max_epochs: 1, memory_dir: join(slice.dir, "staged", "shared-memory") });
 
     // An earlier run on v0 accepted 4 failures (inputs outside this run's files), rejected one, and
     // accepted one this run's failures file reports again; a run on another model accepted one more.
@@ -165,8 +149,7 @@ describe("maintain graph (offline policies, real worker)", () => {
       id: `run-earlier/${id}`, run_id: "run-earlier", input: e.text, gold: e.label, prediction: e.label, confidence: 0.5,
       cause: "coverage_gap", cluster: "", model_version: v0, stage: "", fixable: true, accepted: true, ...over,
     });
-    const { memory } = await getRunContext(input);
-    await memory.addFailures([
+    await resources.memory.addFailures([
       ...unseen.map((e, i) => earlier(`u${i}`, e)),
       earlier("rejected", { ...unseen[0]!, text: "a rejected one" }, { accepted: false }),
       earlier("again", current),
@@ -206,7 +189,7 @@ describe("maintain graph (offline policies, real worker)", () => {
   });
 
   it("resumes a killed run from its SQLite checkpoints without re-running intake or the diagnosis", async () => {
-    const { input, config } = await scenario("resume", { max_epochs: 1 });
+    const { input, resources, config } = await scenario("resume", { max_epochs: 1 });
     const checkpoints = join(input.run_dir, "checkpoints.sqlite");
 
     const firstSaver = openCheckpointer(checkpoints);
@@ -217,11 +200,14 @@ describe("maintain graph (offline policies, real worker)", () => {
     expect((paused.values as MaintainStateType).diagnosis).not.toBeNull();
     expect((paused.values as MaintainStateType).data_versions).toEqual([]);
     // The process dies: its worker, memory and database connection go with it.
-    await closeRunContexts();
+    await resources.close();
+    opened.splice(opened.indexOf(resources), 1);
     firstSaver.db.close();
 
+    const fresh = await RunResources.open(resourceOptions(input));
+    opened.push(fresh);
     const second = compileMaintainGraph(openCheckpointer(checkpoints));
-    const final = (await second.invoke(null, config)) as MaintainStateType;
+    const final = (await second.invoke(null, { ...config, configurable: { ...config.configurable, resources: fresh } })) as MaintainStateType;
     expect(final.final_report?.summary).toMatchObject({ run_id: (paused.values as MaintainStateType).run_id, stop_reason: "round budget spent (1)" });
     expect(agentsOf(final).filter((a) => a === "intake")).toHaveLength(1);
     expect(agentsOf(final).filter((a) => a === "diagnostician")).toHaveLength(1);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LlmMode } from "../llm/settings.ts";
 
 /** What a caller passes to the maintenance graph (CLI, SDK or Studio). Paths are files on the
  * machine that runs the graph. */
@@ -25,6 +26,9 @@ export const MaintainInput = z.object({
   seed: z.number().int().default(0),
   threads: z.number().int().positive().optional().describe("worker CPU threads (default: measured)"),
   max_epochs: z.number().positive().optional().describe("cap on training epochs per candidate (tiny budgets, tests)"),
+  llm: LlmMode.optional().describe("who decides: 'endpoint' (an OpenAI-compatible chat model from OPENAI_BASE_URL / OPENAI_API_KEY / PIONEER_MODEL, guarded by the offline policies) or 'off' (the policies); default: endpoint when one is configured"),
+  llm_max_tries: z.number().int().min(1).default(2).describe("invalid LLM answers a step may give before the policy decides"),
+  llm_budget_tokens: z.number().int().positive().optional().describe("tokens the run's LLM calls may spend; past it the policies decide"),
 });
 export type MaintainInput = z.infer<typeof MaintainInput>;
 export type MaintainInputArgs = z.input<typeof MaintainInput>;

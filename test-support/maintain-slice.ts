@@ -1,12 +1,13 @@
 import { readFile } from "node:fs/promises";
-import { mulberry32 } from "../evals/bootstrap.ts";
+import { mulberry32 } from "../lib/random.ts";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ClassificationExample, dataVersionHash, readExamples, writeExamplesJsonl } from "../data/index.ts";
+import { type ClassificationExample, readExamples, writeExamplesJsonl } from "../data/index.ts";
 import { datasetPath } from "../data/shared-datasets.ts";
 import { predictFile, trainModel } from "../trainer/launcher.ts";
 import { readModelDir } from "../trainer/model-dir.ts";
+import { registerDeployed as registerDeployedModel } from "../run/promotion.ts";
 import { ModelRegistry } from "../trainer/registry.ts";
 
 /** The prompt injection planted among the failures: the diagnostician must call it garbled input
@@ -105,23 +106,10 @@ export async function maintainSlice(options: { labels?: number; perLabel?: numbe
   };
 }
 
-/** Registers a trained model directory in a registry and promotes it, as a deployed v0; returns its id. */
+/** Registers a trained model directory in a fresh registry (so it is promoted), as a deployed v0;
+ * returns its id. */
 export async function registerDeployed(registryDir: string, modelDir: string, trainPath: string): Promise<string> {
-  const registry = new ModelRegistry(registryDir);
   const model = await readModelDir(modelDir);
   const train = await readExamples(trainPath, { kind: model.kind });
-  const manifest = await registry.register({
-    parent: null,
-    model_dir: modelDir,
-    data_version: dataVersionHash(train.examples),
-    task_kind: model.kind,
-    labels: model.labels,
-    base_model: model.base_model,
-    strategy: model.strategy,
-    hyperparameters: model.config,
-    metrics: model.metrics,
-    notes: "v0 of a test scenario",
-  });
-  await registry.promote(manifest.id);
-  return manifest.id;
+  return registerDeployedModel(new ModelRegistry(registryDir), modelDir, model, train.examples);
 }

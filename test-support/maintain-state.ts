@@ -1,6 +1,9 @@
 import type { GateVerdict } from "../evals/regression-gate.ts";
 import { MaintainInput, type MaintainInputArgs } from "../graph/maintain-input.ts";
-import type { Candidate, DataVersion, Diagnosis, MaintainStateType, ModelScores, ParentModel } from "../graph/state.ts";
+import type { MaintainStateType } from "../graph/state.ts";
+import type { Candidate, DataVersion, Diagnosis, ModelScores, ParentModel } from "../run/types.ts";
+import { RoundPlan } from "../agents/planner/schema.ts";
+import type { TrainingChoice } from "../agents/trainer/schema.ts";
 
 /** Hand-made maintenance-graph states for the pure planner and stop-condition tests: nothing on
  * disk is read, so paths are placeholders. */
@@ -29,6 +32,7 @@ export function dataVersion(round: number): DataVersion {
 export function gateVerdict(pass: boolean, reasons: string[] = [pass ? "passed" : "5 flips"]): GateVerdict {
   return {
     pass,
+    failed: pass ? [] : ["flips"],
     reasons,
     flips: { total: pass ? 0 : 5, per_set: { regression: [] } },
     class_drops: [],
@@ -70,6 +74,12 @@ export function maintainState(input: Partial<MaintainInputArgs> = {}, overrides:
     stop_reason: null,
     final_report: null,
     errors: [],
+    llm_usage: {},
     ...overrides,
   };
+}
+
+/** A round plan that trains from `initFrom` (the planner's stop checks read only that). */
+export function roundPlan(initFrom: TrainingChoice["init_from"]): RoundPlan {
+  return RoundPlan.parse({ band: "tune", curation: {}, training: { strategy: "full", init_from: initFrom, epochs: 2, learning_rate: 5e-5 }, reason: "test", from_memory: null });
 }

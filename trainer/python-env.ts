@@ -1,10 +1,9 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { REPO_ROOT } from "../lib/repo-root.ts";
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const WORKER_DIR = join(REPO_ROOT, "trainer", "worker");
 
 /** The worker's interpreter: $PIONEER_PYTHON, else the venv scripts/setup.sh made, keyed by the

@@ -1,5 +1,6 @@
 import { execa } from "execa";
 import { z } from "zod";
+import { type ClassificationPrediction, ClassificationPredictionSchema, type TokenPrediction, TokenPredictionSchema } from "../evals/types.ts";
 import { workerEnv, workerPython } from "./python-env.ts";
 import { WorkerCrashedError, WorkerProtocolError, WorkerReportedError } from "./worker-errors.ts";
 
@@ -9,22 +10,6 @@ const Reply = z.object({
   result: z.unknown().optional(),
   error: z.object({ type: z.string(), message: z.string() }).optional(),
 });
-
-export const ClassificationPrediction = z.object({
-  id: z.string(),
-  label: z.string(),
-  confidence: z.number(),
-  below_threshold: z.boolean(),
-  probs: z.record(z.string(), z.number()),
-});
-export const TokenPrediction = z.object({
-  id: z.string(),
-  tags: z.array(z.string()),
-  confidences: z.array(z.number()),
-  spans: z.array(z.object({ type: z.string(), start: z.number(), end: z.number(), text: z.string() })),
-});
-export type ClassificationPrediction = z.infer<typeof ClassificationPrediction>;
-export type TokenPrediction = z.infer<typeof TokenPrediction>;
 
 type Pending = { resolve: (value: unknown) => void; reject: (err: Error) => void };
 
@@ -96,12 +81,12 @@ export class WorkerServer {
 
   async predictTexts(model: string, texts: string[], ids?: string[]): Promise<ClassificationPrediction[]> {
     const result = await this.request("predict", { model, texts, ids });
-    return z.array(ClassificationPrediction).parse(result);
+    return z.array(ClassificationPredictionSchema).parse(result);
   }
 
   async predictTokens(model: string, tokens: string[][], ids?: string[]): Promise<TokenPrediction[]> {
     const result = await this.request("predict", { model, tokens, ids });
-    return z.array(TokenPrediction).parse(result);
+    return z.array(TokenPredictionSchema).parse(result);
   }
 
   /** Unit-length sentence embeddings (cosine similarity = dot product). */

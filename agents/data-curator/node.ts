@@ -1,114 +1,141 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { classesOf, dataVersionDiff, dataVersionHash, type Example, groupBy, readExamples, writeExamplesJsonl } from "../../data/index.ts";
-import { writeJsonAtomic } from "../../lib/atomic-write.ts";
-import { inputText } from "../../memory/index.ts";
-import { LabelIssue } from "../../tools/find-label-issues.ts";
-import { MaintainInput } from "../../graph/maintain-input.ts";
-import { parentTrainingData } from "../../graph/learnt-data.ts";
-import { getRunContext } from "../../graph/run-context.ts";
-import { predictExamples, readPredictions } from "../../graph/score-model.ts";
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { type ClassificationExample, classesOf, dataVersionDiff, dataVersionHash, type Example, groupBy } from "../../data/index.ts";
+import { predictedLabel } from "../../evals/types.ts";
+import { ensureConfiguration } from "../../graph/configuration.ts";
 import type { MaintainStateType, MaintainUpdate } from "../../graph/state.ts";
-import { nearestNeighbours, toMatrix } from "../diagnostician/knn.ts";
+import { type ExampleSource, inputText, type WorkerEmbedder } from "../../memory/index.ts";
+import { parentTrainingData } from "../../run/learnt-data.ts";
+import { predictExamples } from "../../run/score-model.ts";
+import type { LabelIssue } from "../../tools/find-label-issues.ts";
+import { nearestNeighbours, toMatrix } from "../../memory/knn.ts";
+import type { Decided } from "../../llm/decide.ts";
+import { decideStep, type LlmRun } from "../../llm/step.ts";
+import { NO_USAGE, spentTokens } from "../../llm/usage.ts";
+import { nearestTrainingExamplesTool } from "../../tools/nearest-training-examples.ts";
 import { curate } from "./policy.ts";
-import { CurationPlan } from "./schema.ts";
+import { DATA_CURATOR_PROMPT } from "./prompts.ts";
+import { type Change, CurationPlan, SuspectVerdicts } from "./schema.ts";
+import { suspectVerdictViolation } from "./suspect-verdicts.ts";
 
-async function readIssues(path: string): Promise<Map<string, LabelIssue>> {
-  const rows = (await readFile(path, "utf8")).split("\n").filter((l) => l.trim());
-  const out = new Map<string, LabelIssue>();
-  for (const row of rows) {
-    const issue = LabelIssue.parse(JSON.parse(row));
-    if (issue.id.startsWith("pool/")) out.set(issue.id.slice("pool/".length), issue);
+/** Hard negatives: for accepted failures of a confusable pair A -> B, the pool's B examples most
+ * like them (`perFailure` each). */
+async function hardNegatives(embedder: WorkerEmbedder, pool: readonly Example[], targets: { failure: Example; predicted: string }[], perFailure: number): Promise<string[]> {
+  const ids: string[] = [];
+  const byClass = groupBy<Example>(pool, (e) => classesOf(e)[0] ?? "");
+  const queryVectors = await embedder.embed(targets.map((t) => inputText(t.failure)));
+  const matrices = new Map<string, ReturnType<typeof toMatrix>>(); // one per predicted class
+  for (const [i, { predicted }] of targets.entries()) {
+    const candidates = byClass.get(predicted) ?? [];
+    if (candidates.length === 0) continue;
+    if (!matrices.has(predicted)) matrices.set(predicted, toMatrix(await embedder.embed(candidates.map((e) => inputText(e)))));
+    for (const n of nearestNeighbours(queryVectors[i] ?? [], matrices.get(predicted)!, perFailure)) ids.push(candidates[n.index]!.id);
   }
-  return out;
+  return ids;
 }
 
-/** 3. curate: a new content-hashed data version with a human-readable lineage entry. */
-export async function dataCuratorNode(state: MaintainStateType): Promise<MaintainUpdate> {
-  const input = MaintainInput.parse(state.input);
-  const { task, files, diagnosis, parent } = state;
+/** Confident learning's findings on pool examples, by their unprefixed id. */
+function poolIssuesOf(issues: ReadonlyMap<string, LabelIssue>): Map<string, LabelIssue> {
+  return new Map([...issues].filter(([id]) => id.startsWith("pool/")).map(([id, issue]) => [id.slice("pool/".length), issue]));
+}
+
+/** Where a data version's example comes from, as memory records it. */
+function sourceOf(changes: readonly Change[], hardNegativeIds: readonly string[]): (id: string) => ExampleSource {
+  const relabeled = new Set(changes.filter((c) => c.action === "relabeled").map((c) => c.id));
+  const hardNegatives = new Set(hardNegativeIds);
+  return (id) =>
+    id.startsWith("failure/") || id.startsWith("earlier/") ? "failure" : id.startsWith("regression/") ? "replay" : relabeled.has(id) ? "relabeled" : hardNegatives.has(id) ? "hard_negative" : "original";
+}
+
+/** Suspects the LLM sees at most, the least likely labels first. */
+const MAX_SUSPECTS = 40;
+
+/** The LLM's verdicts on the most suspect pool examples; none (the policy's rules) without an LLM
+ * or for token tasks, whose word-level suspects the curator's LLM path does not cover. */
+async function judgeSuspects(state: MaintainStateType, llm: LlmRun | null, embedder: WorkerEmbedder, pool: readonly Example[], issues: ReadonlyMap<string, LabelIssue>): Promise<Decided<SuspectVerdicts>> {
+  const none = (): SuspectVerdicts => ({ suspects: [] });
+  if (!llm || state.task?.kind !== "classification") return { decision: none(), mode: "policy", note: null, retries: 0, usage: NO_USAGE };
+  const suspects = pool
+    .filter((e): e is ClassificationExample => "label" in e && issues.get(e.id)?.is_issue === true)
+    .sort((a, b) => issues.get(a.id)!.label_quality - issues.get(b.id)!.label_quality)
+    .slice(0, MAX_SUSPECTS);
+  const shown = new Set(suspects.map((e) => e.id));
+  const neighbourIndex = async () => {
+    const vectors = await embedder.embed(pool.map((e) => inputText(e)));
+    const embedded = pool.map((e, i) => ({ id: e.id, text: inputText(e), label: classesOf(e)[0] ?? "", vector: vectors[i] ?? [] }));
+    return { pool: embedded, queries: new Map(embedded.filter((e) => shown.has(e.id)).map((e) => [e.id, e])) };
+  };
+  return decideStep(llm, spentTokens(state.llm_usage), {
+    agent: "data_curator",
+    instructions: DATA_CURATOR_PROMPT,
+    data: {
+      labels: state.task.labels,
+      suspects: suspects.map((e) => {
+        const issue = issues.get(e.id)!;
+        return { id: e.id, text: e.text, label: e.label, label_quality: Number(issue.label_quality.toFixed(3)), suggested: issue.suggested ?? null, suggested_prob: issue.suggested_prob === undefined ? null : Number(issue.suggested_prob.toFixed(3)) };
+      }),
+    },
+    tools: [nearestTrainingExamplesTool(neighbourIndex)],
+    schema: SuspectVerdicts,
+    policy: none,
+    guard: (verdicts) => suspectVerdictViolation(verdicts, shown, new Set(state.task!.labels)),
+  });
+}
+
+/** 3. curate: a new content-hashed data version, built by the policy from the round plan's curation,
+ * with a human-readable lineage file and its examples in memory. */
+export async function dataCuratorNode(state: MaintainStateType, config?: LangGraphRunnableConfig): Promise<MaintainUpdate> {
+  const { input, task, files, diagnosis, parent } = state;
   if (!task || !files || !diagnosis || !parent) throw new Error("data curator needs intake and diagnosis first");
-  const context = await getRunContext(input);
-  const plan = CurationPlan.parse((state.next_plan?.curation as object | undefined) ?? {});
-  const pool = (await readExamples(files.train, { kind: task.kind })).examples;
-  const failures = (await readExamples(files.failures, { kind: task.kind })).examples;
-  const regression = (await readExamples(files.regression, { kind: task.kind })).examples;
-  const earlierGold = files.earlier_runs ? (await readExamples(files.earlier_runs, { kind: task.kind })).examples : [];
+  const { resources, llm } = await ensureConfiguration(config, input);
+  const run = resources.runFolder(input.run_dir, task.kind);
+  const plan = state.next_plan?.curation ?? CurationPlan.parse({});
 
-  // Hard negatives: for failures of a confusable pair A -> B, the pool's B examples most like them.
+  // Gather: the inputs, the failures' hard negatives, and a trained model's opinion of the pool (a
+  // later round's second cleaning pass).
+  const { pool, failures, regression, earlierRuns } = await run.inputs(files);
+  const predictions = await run.predictions(parent.predictions_dir, "failures");
+  const accepted = new Set(diagnosis.accepted);
   const confusable = new Set(diagnosis.clusters.filter((c) => c.cause === "confusable_pair").map((c) => c.name));
-  const predictions = await readPredictions(join(parent.predictions_dir, "failures.jsonl"));
-  const hardNegativeIds: string[] = [];
-  if (task.kind === "classification" && plan.hard_negatives_per_failure > 0 && confusable.size > 0) {
-    const accepted = new Set(diagnosis.accepted);
-    const targets = failures.filter((f) => "label" in f && accepted.has(f.id) && confusable.has(`${f.label} -> ${predictions.get(f.id)?.label}`));
-    const byClass = groupBy<Example>(pool, (e) => classesOf(e)[0] ?? "");
-    const queryVectors = await context.embedder.embed(targets.map((e) => inputText(e)));
-    const matrices = new Map<string, ReturnType<typeof toMatrix>>(); // one per predicted class
-    for (const [i, f] of targets.entries()) {
-      const predicted = predictions.get(f.id)?.label ?? "";
-      const candidates = byClass.get(predicted) ?? [];
-      if (candidates.length === 0) continue;
-      if (!matrices.has(predicted)) matrices.set(predicted, toMatrix(await context.embedder.embed(candidates.map((e) => inputText(e)))));
-      for (const n of nearestNeighbours(queryVectors[i] ?? [], matrices.get(predicted)!, plan.hard_negatives_per_failure)) {
-        hardNegativeIds.push(candidates[n.index]!.id);
-      }
-    }
-  }
+  const predictedFor = (f: Example) => {
+    const p = predictions.get(f.id);
+    return p ? predictedLabel(p) : "";
+  };
+  const targets = failures.filter((f) => "label" in f && accepted.has(f.id) && confusable.has(`${f.label} -> ${predictions.get(f.id) ? predictedFor(f) : undefined}`)).map((failure) => ({ failure, predicted: predictedFor(failure) }));
+  const hardNegativeIds = task.kind === "classification" && plan.hard_negatives_per_failure > 0 && confusable.size > 0 ? await hardNegatives(resources.embedder, pool, targets, plan.hard_negatives_per_failure) : [];
+  const opinionOf = plan.model_relabel_from === "parent" ? parent.dir : plan.model_relabel_from === "candidate" ? state.candidates.at(-1)?.model_dir : undefined;
+  const opinions = task.kind === "classification" && opinionOf ? await predictExamples(resources.server, opinionOf, pool) : undefined;
 
-  // A trained model's confident opinion on the pool (a later round's second cleaning pass).
-  let modelOpinions: Map<string, { label: string; confidence: number }> | undefined;
-  if (task.kind === "classification" && plan.model_relabel_from !== "none") {
-    const dir = plan.model_relabel_from === "parent" ? parent.dir : state.candidates.at(-1)?.model_dir;
-    if (dir) {
-      const opinions = await predictExamples(context.server, dir, pool);
-      modelOpinions = new Map(opinions.map((o) => [o.id, { label: o.label, confidence: o.confidence }]));
-    }
-  }
-
+  // Decide: the LLM's verdicts on the most suspect pool examples (classification), then the policy.
+  const poolIssues = poolIssuesOf(await run.labelIssues(diagnosis.label_issues_path));
+  const judged = await judgeSuspects(state, llm, resources.embedder, pool, poolIssues);
   const result = curate({
     pool,
-    poolIssues: await readIssues(diagnosis.label_issues_path),
+    poolIssues,
+    suspectVerdicts: new Map(judged.decision.suspects.map((v) => [v.id, v])),
     failures,
-    accepted: new Set(diagnosis.accepted),
+    accepted,
     regression,
-    earlierGold,
+    earlierGold: earlierRuns,
     hardNegativeIds,
-    ...(modelOpinions ? { modelOpinions } : {}),
+    ...(opinions ? { modelOpinions: new Map(opinions.map((o) => [o.id, { label: predictedLabel(o), confidence: "confidence" in o ? o.confidence : 0 }])) } : {}),
     plan,
     seed: input.seed + state.round,
   });
-  // The data the parent model was trained on, when a round of this run produced it.
+
+  // Write: the data version and its lineage (with how it differs from the data the parent model was
+  // trained on, when a round of this run produced it), and its examples to memory.
   const parentData = parentTrainingData(state.candidates, state.data_versions, parent.id);
-  const vsParentData = parentData ? dataVersionDiff((await readExamples(parentData.path, { kind: task.kind })).examples, result.examples) : null;
+  const vsParentData = parentData ? dataVersionDiff(await run.examples(parentData.path), result.examples) : null;
   const hash = dataVersionHash(result.examples);
-  const dir = join(input.run_dir, "data");
-  const path = join(dir, `${hash.slice(0, 16)}.jsonl`);
-  await writeExamplesJsonl(path, result.examples);
   const parentHash = dataVersionHash(pool);
-  await writeJsonAtomic(join(dir, `${hash.slice(0, 16)}.lineage.json`), {
-    hash,
-    parent_hash: parentHash,
-    round: state.round,
-    plan,
-    ...result.lineage,
-    vs_parent_data: vsParentData,
-    changes: result.changes,
-  });
-  const source = (id: string) =>
-    id.startsWith("failure/") || id.startsWith("earlier/") ? "failure" : id.startsWith("regression/") ? "replay" : result.changes.some((c) => c.id === id && c.action === "relabeled") ? "relabeled" : hardNegativeIds.includes(id) ? "hard_negative" : "original";
-  await context.memory.addExamples(
-    result.examples.map((e) => ({
-      id: `${hash.slice(0, 16)}/${e.id}`,
-      run_id: state.run_id,
-      data_version: hash,
-      input: inputText(e),
-      label: "label" in e ? e.label : e.tags.join(" "),
-      source: source(e.id),
-    })),
+  const path = await run.writeDataVersion(hash, result.examples, { hash, parent_hash: parentHash, round: state.round, plan, ...result.lineage, vs_parent_data: vsParentData, changes: result.changes });
+  const source = sourceOf(result.changes, hardNegativeIds);
+  await resources.memory.addExamples(
+    result.examples.map((e) => ({ id: `${hash.slice(0, 16)}/${e.id}`, run_id: state.run_id, data_version: hash, input: inputText(e), label: "label" in e ? e.label : e.tags.join(" "), source: source(e.id) })),
   );
   return {
+    ...(judged.usage.calls > 0 ? { llm_usage: { data_curator: judged.usage } } : {}),
     data_versions: [{ hash, path, parent_hash: parentHash, round: state.round, lineage: result.lineage, vs_parent_data: vsParentData }],
-    decisions: [{ agent: "data_curator", round: state.round, at: new Date().toISOString(), decision: { plan, data_version: hash.slice(0, 16), examples: result.examples.length, ...result.lineage, vs_parent_data: vsParentData } }],
+    decisions: [{ agent: "data_curator", round: state.round, at: new Date().toISOString(), decision: { plan, data_version: hash.slice(0, 16), examples: result.examples.length, ...result.lineage, vs_parent_data: vsParentData, llm_verdicts: judged.decision.suspects }, mode: judged.mode, note: judged.note, retries: judged.retries }],
   };
 }

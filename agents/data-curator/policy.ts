@@ -1,10 +1,10 @@
 import { type Example, seededShuffle } from "../../data/index.ts";
-import { inputsOf } from "../../graph/earlier-runs.ts";
+import { inputsOf } from "../../run/earlier-runs.ts";
 import { inputText } from "../../memory/index.ts";
-import type { DataLineage } from "../../graph/state.ts";
+import type { DataLineage } from "../../run/types.ts";
 import type { LabelIssue } from "../../tools/find-label-issues.ts";
 import { repairBio } from "./bio.ts";
-import type { Change, CurationPlan } from "./schema.ts";
+import type { Change, CurationPlan, SuspectVerdict } from "./schema.ts";
 
 export interface CurateInput {
   pool: readonly Example[];
@@ -15,8 +15,11 @@ export interface CurateInput {
   regression: readonly Example[];
   /** Pool ids near the failures of confusable pairs (computed by the node from embeddings). */
   hardNegativeIds: readonly string[];
-  /** Failures earlier runs on the model's lineage accepted as gold (graph/earlier-runs.ts). */
+  /** Failures earlier runs on the model's lineage accepted as gold (run/earlier-runs.ts). */
   earlierGold?: readonly Example[];
+  /** The LLM curator's verdicts on suspect pool examples, by id: they replace the cleaning rule
+   * for those examples (classification). */
+  suspectVerdicts?: ReadonlyMap<string, SuspectVerdict>;
   /** A trained model's label and confidence for pool examples (plan.model_relabel_from), by id. */
   modelOpinions?: ReadonlyMap<string, { label: string; confidence: number }>;
   plan: CurationPlan;
@@ -85,6 +88,15 @@ export function curate(input: CurateInput): CurateResult {
       const from = "label" in example ? example.label : example.tags.join(" ");
       const to = "label" in taught ? taught.label : taught.tags.join(" ");
       if (from !== to) changes.push({ id: example.id, action: "relabeled", from, to, reason: `earlier run ${taught.stage ?? "?"} accepted this label as gold` });
+      continue;
+    }
+    const verdict = "label" in example ? input.suspectVerdicts?.get(example.id) : undefined;
+    if (verdict && "label" in example) {
+      if (verdict.action === "drop") changes.push({ id: example.id, action: "removed", from: example.label, reason: `curator: ${verdict.reason}` });
+      else if (verdict.action === "relabel" && verdict.label && verdict.label !== example.label) {
+        cleaned.push({ ...example, label: verdict.label });
+        changes.push({ id: example.id, action: "relabeled", from: example.label, to: verdict.label, reason: `curator: ${verdict.reason}` });
+      } else cleaned.push(example);
       continue;
     }
     const issue = input.poolIssues.get(example.id);

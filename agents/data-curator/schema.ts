@@ -11,7 +11,7 @@ export const CurationPlan = z.object({
   relabel_min_prob: z.number().min(0).max(1).default(0.5).describe("relabel only when the suggested label is at least this likely; else drop"),
   failure_weight: z.number().positive().default(2).describe("loss weight of accepted failures added as gold"),
   anchor_regression: z.boolean().default(true).describe("train on the regression (golden) set too, so what worked stays learned"),
-  anchor_weight: z.number().positive().default(2),
+  anchor_weight: z.number().positive().default(2).describe("loss weight of the regression (golden) examples added as anchors"),
   plain_anchor_weight: z
     .number()
     .positive()
@@ -19,14 +19,14 @@ export const CurationPlan = z.object({
     .describe("token tasks: weight of anchors without any entity (defaults to anchor_weight); mostly-O anchors pull entity recall down"),
   replay_share: z.number().min(0).max(1).default(1).describe("share of the cleaned pool kept (1 = all)"),
   hard_negative_weight: z.number().positive().default(2).describe("loss weight of pool examples near a confusable pair's failures"),
-  hard_negatives_per_failure: z.number().int().min(0).default(3),
+  hard_negatives_per_failure: z.number().int().min(0).default(3).describe("pool examples of the predicted class taken as hard negatives per confusable failure"),
   model_relabel_from: z
     .enum(["none", "parent", "candidate"])
     .default("none")
     .describe("also relabel pool examples a trained model confidently disagrees with (classification)"),
-  model_relabel_min_prob: z.number().min(0).max(1).default(0.9),
+  model_relabel_min_prob: z.number().min(0).max(1).default(0.9).describe("the trained model's confidence needed to relabel a pool example"),
   emphasize_ids: z.array(z.string()).default([]).describe("regression ids a rejected candidate flipped: their anchors get emphasize_weight"),
-  emphasize_weight: z.number().positive().default(5),
+  emphasize_weight: z.number().positive().default(5).describe("loss weight of the emphasized regression anchors"),
 });
 export type CurationPlan = z.infer<typeof CurationPlan>;
 
@@ -38,3 +38,20 @@ export const Change = z.object({
   reason: z.string(),
 });
 export type Change = z.infer<typeof Change>;
+
+/** The LLM curator's verdict on one suspect pool example (one confident learning flags). */
+export const SuspectVerdict = z.object({
+  id: z.string().describe("the suspect example's id, exactly as given"),
+  action: z.enum(["keep", "relabel", "drop"]).describe("keep its label, relabel it, or drop it from the data"),
+  label: z.string().optional().describe("the new label, when action is relabel: one of the task's labels"),
+  reason: z.string().describe("the evidence, in one line"),
+});
+export type SuspectVerdict = z.infer<typeof SuspectVerdict>;
+
+/** The data curator's LLM decision: verdicts on some or all of the suspects shown; the others are
+ * cleaned by the round plan's offline rules. */
+export const SuspectVerdicts = z.object({
+  suspects: z.array(SuspectVerdict).describe("one verdict per suspect you judge; leave out the ones the offline rule (relabel to the suggestion when it is likely enough, else drop) handles right"),
+});
+export type SuspectVerdicts = z.infer<typeof SuspectVerdicts>;
+

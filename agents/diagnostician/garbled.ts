@@ -8,7 +8,8 @@ const INSTRUCTION_LIKE = new RegExp(
     String.raw`(^|[\s\[(])(system|assistant|developer|admin)\s*(:|override\b|mode\b)`, // role markers
     String.raw`\b(note|message|instructions?) (to|for) the (model|assistant|ai|classifier|system)\b`,
     String.raw`\b(always|only) (answer|respond|reply|output|say|predict)\b.{0,30}\bfrom now on\b`,
-    String.raw`\b(classify|label|tag) (this|it|everything|the message)\b.{0,20}\bas\b`,
+    String.raw`\b(classify|(re-?)?label|tag) (this|it|everything|the message|all (the |these )?(examples|inputs|messages|failures|data))\b.{0,20}\bas\b`,
+    String.raw`"?\btool_calls?\b"?\s*[:=\[]|"arguments"\s*:|\bsubmit_decision\b`, // tool-call-looking JSON
     String.raw`\b(correct|true|right) label (for this|is)\b|\blabel\s*=`,
   ].join("|"),
   "i",

@@ -1,7 +1,7 @@
 import { extractEntities } from "../../evals/entity-metrics.ts";
 import type { LabelIssue } from "../../tools/find-label-issues.ts";
 import { garbledReason } from "./garbled.ts";
-import { labelShares, nearestNeighbours, toMatrix } from "./knn.ts";
+import { labelShares, nearestNeighbours, toMatrix } from "../../memory/knn.ts";
 import { type DiagnosisDecision, DiagnosisDecision as DiagnosisSchema, type FailureFinding } from "./schema.ts";
 
 export interface FailureInput {
@@ -184,12 +184,17 @@ export function diagnose(input: DiagnoseInput): DiagnosisDecision {
     clusters.set(f.cluster, entry);
   }
   const sorted = [...clusters.values()].sort((a, b) => b.size - a.size || a.name.localeCompare(b.name));
+  return DiagnosisSchema.parse({ findings, clusters: sorted, summary: diagnosisSummary(findings, sorted) });
+}
+
+/** One paragraph: the causes and the largest clusters (memory looks up past strategies by it). */
+export function diagnosisSummary(findings: readonly FailureFinding[], clusters: readonly { name: string; size: number }[]): string {
   const counts = new Map<string, number>();
   for (const f of findings) counts.set(f.cause, (counts.get(f.cause) ?? 0) + 1);
-  const summary =
+  return (
     `${findings.length} failures: ` +
     [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(", ") +
     `. Largest clusters: ` +
-    sorted.slice(0, 8).map((c) => `${c.name} x${c.size}`).join("; ");
-  return DiagnosisSchema.parse({ findings, clusters: sorted, summary });
+    clusters.slice(0, 8).map((c) => `${c.name} x${c.size}`).join("; ")
+  );
 }

@@ -18,3 +18,21 @@ export const DiagnosisDecision = z.object({
   summary: z.string().describe("one paragraph: the main clusters and causes, used to look up past strategies"),
 });
 export type DiagnosisDecision = z.infer<typeof DiagnosisDecision>;
+
+/** The LLM's judgement of one cluster of failures (the offline policy's clusters). */
+export const ClusterVerdict = z.object({
+  name: z.string().describe("the cluster's name, exactly as given"),
+  cause: FailureCause.describe("why its failures happen, or why their feedback is not to be trusted"),
+  fixable: z.boolean().describe("whether training can fix them"),
+  accept: z.boolean().describe("use their feedback labels as new gold training data (never for wrong_feedback or garbled_input)"),
+  reason: z.string().describe("the evidence, in one line"),
+});
+export type ClusterVerdict = z.infer<typeof ClusterVerdict>;
+
+/** The diagnostician's LLM decision: verdicts on some or all clusters; the others keep the offline
+ * policy's diagnosis. */
+export const ClusterVerdicts = z.object({
+  clusters: z.array(ClusterVerdict).describe("one verdict per cluster you judge; leave out clusters the offline diagnosis gets right"),
+});
+export type ClusterVerdicts = z.infer<typeof ClusterVerdicts>;
+

@@ -1,4 +1,5 @@
 export { plannerNode } from "./node.ts";
 export { route } from "./policy.ts";
-export { PlannerDecision, PlannerRoute } from "./schema.ts";
-export { PLANNER_PROMPT } from "./prompts.ts";
+export { epochsForMinSteps, planRound, type PlanRoundInput, repairDue } from "./round-plan.ts";
+export { PlannerDecision, PlannerRoute, RoundPlan } from "./schema.ts";
+export { ROUND_PLAN_PROMPT } from "./prompts.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { candidateOf, DIAGNOSIS, dataVersion, maintainState, parentModel } from "../../test-support/maintain-state.ts";
+import { candidateOf, DIAGNOSIS, dataVersion, maintainState, parentModel, roundPlan } from "../../test-support/maintain-state.ts";
 import { route } from "./policy.ts";
 import { PlannerDecision } from "./schema.ts";
 
@@ -53,14 +53,14 @@ describe("route (offline planner)", () => {
   });
 
   it("stops before training on data that barely differs from what the parent was trained on", () => {
-    const curated = (changed: number, initFrom: string) =>
+    const curated = (changed: number, initFrom: "base" | "parent" | "candidate") =>
       maintainState({}, {
         started_at: START,
         diagnosis: DIAGNOSIS,
         data_versions: [dataVersion(1), dataVersion(2), { ...dataVersion(3), vs_parent_data: { added: 75, removed: 1, changed, size: 8610 } }],
         candidates: [candidateOf(1, { pass: true }), candidateOf(2, { pass: true })],
         round: 3,
-        next_plan: { training: { init_from: initFrom } },
+        next_plan: roundPlan(initFrom),
       });
     expect(route(curated(12, "parent"), NOW)).toEqual({
       next: "report",

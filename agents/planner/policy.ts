@@ -1,5 +1,5 @@
 import type { MaintainStateType } from "../../graph/state.ts";
-import { nothingNewToLearn, stopReason } from "../../graph/stop-conditions.ts";
+import { nothingNewToLearn, stopReason } from "./stop-conditions.ts";
 import type { PlannerDecision } from "./schema.ts";
 
 /**
@@ -19,7 +19,7 @@ export function route(state: MaintainStateType, now = new Date()): PlannerDecisi
     return { next: "data_curator", reason: `round ${round}: build its data version`, stop_reason: null };
   }
   if (!candidate) {
-    const stale = nothingNewToLearn(data, (state.next_plan?.training as { init_from?: string } | undefined)?.init_from);
+    const stale = nothingNewToLearn(data, state.next_plan?.training.init_from);
     if (stale) return { next: "report", reason: stale, stop_reason: stale };
     return { next: "trainer", reason: `round ${round}: train a candidate on data ${data.hash.slice(0, 12)}`, stop_reason: null };
   }

@@ -1,4 +1,3 @@
 export { trainerNode } from "./node.ts";
-export { planRound, type PlanRoundInput } from "./policy.ts";
-export { RoundPlan, TrainingChoice } from "./schema.ts";
-export { TRAINER_PROMPT } from "./prompts.ts";
+export { jobSpecOf } from "./policy.ts";
+export { TrainingChoice } from "./schema.ts";

@@ -1,6 +1,6 @@
 import { classesOf, type Example, everyNth, readExamples, seededShuffle } from "../../data/index.ts";
 import { datasetPath } from "../../data/shared-datasets.ts";
-import { mulberry32 } from "../../evals/bootstrap.ts";
+import { mulberry32 } from "../../lib/random.ts";
 import { poison } from "./poison.ts";
 import { POISON_KINDS, type PoisonKind, type Scenario } from "./scenario-file.ts";
 

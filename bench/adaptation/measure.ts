@@ -1,6 +1,7 @@
 import type { Example } from "../../data/index.ts";
-import { goldOf, predictExamples, taskMetric } from "../../graph/score-model.ts";
-import type { TaskInfo } from "../../graph/state.ts";
+import { predictedLabel } from "../../evals/types.ts";
+import { goldOf, predictExamples, taskMetric } from "../../run/score-model.ts";
+import type { TaskInfo } from "../../run/types.ts";
 import type { WorkerServer } from "../../trainer/serve-client.ts";
 
 /** A named set of examples a model must keep right (it got them all right when the set was made). */
@@ -28,7 +29,7 @@ export async function measure(server: WorkerServer, modelDir: string, task: Task
   const extra = [...new Map(regressionSets.flatMap((s) => s.examples).filter((e) => !evaluated.has(e.id)).map((e) => [e.id, e])).values()];
   const all = [...evaluation, ...extra];
   const preds = await predictExamples(server, modelDir, all);
-  const right = new Set(all.filter((e, i) => preds[i]?.label === goldOf(e)).map((e) => e.id));
+  const right = new Set(all.filter((e, i) => preds[i] !== undefined && predictedLabel(preds[i]) === goldOf(e)).map((e) => e.id));
   const metric = taskMetric(task, evaluation, preds.slice(0, evaluation.length)).value;
   let worstRegression = 0;
   let worstRegressionSet = "-";

@@ -3,13 +3,15 @@ import { join } from "node:path";
 import { type Example, readExamples, writeExamplesJsonl } from "../../data/index.ts";
 import { openCheckpointer } from "../../graph/checkpointer.ts";
 import { compileMaintainGraph } from "../../graph/graph.ts";
-import { learntDataVersions } from "../../graph/learnt-data.ts";
-import type { DataVersion } from "../../graph/state.ts";
+import { learntDataVersions } from "../../run/learnt-data.ts";
+import type { LlmMode } from "../../llm/settings.ts";
+import type { RunResources } from "../../run/resources.ts";
+import type { DataVersion } from "../../run/types.ts";
 import { MaintainInput } from "../../graph/maintain-input.ts";
 import { findLabelIssues } from "../../tools/find-label-issues.ts";
 import type { JobSpecInput } from "../../trainer/job-spec.ts";
 import type { ProgressEvent } from "../../trainer/worker-events.ts";
-import { epochsForMinSteps } from "../../agents/trainer/policy.ts";
+import { epochsForMinSteps } from "../../agents/planner/round-plan.ts";
 import { trainOnce } from "../train-once.ts";
 import type { Recipe } from "./scenario-file.ts";
 
@@ -56,7 +58,8 @@ export interface StageContext {
   workDir: string;
   seed: number;
   onProgress: (e: ProgressEvent) => void;
-  maintain: { regression: Example[]; dev: Example[]; rounds: number; memoryDir: string; registryDir: string; maxEpochs?: number };
+  /** Pioneer's runs: their sets and budgets, and the worker, memory and registry they share. */
+  maintain: { regression: Example[]; dev: Example[]; rounds: number; memoryDir: string; registryDir: string; resources?: RunResources; maxEpochs?: number };
 }
 
 /** The job spec of a scenario recipe for `examples` training examples (min_steps -> epochs). */
@@ -112,9 +115,17 @@ async function carriedData(previous: readonly Example[], chain: ReturnType<typeo
   return [...byId.values()].filter((e) => !e.id.startsWith("regression/")).map(({ weight: _weight, ...e }) => e as Example);
 }
 
-/** (d) every stage: `pioneer maintain` on the deployed model with the stage's feedback, plus earlier
- * feedback that no promoted data version took in. */
-export async function pioneerStage(state: MethodState, ctx: StageContext): Promise<StageOutcome> {
+/** What the stage's LLM decided and cost (method e). */
+function llmNote(summary: Record<string, unknown> | undefined): string {
+  const modes = (summary?.decisions_by_mode ?? {}) as Record<string, number>;
+  const usage = (summary?.llm_usage ?? {}) as { calls?: number; tokens_in?: number; tokens_out?: number };
+  return `LLM: ${modes.llm ?? 0} decisions, ${modes.fallback ?? 0} fallbacks, ${modes.rejected ?? 0} rejected; ${usage.calls ?? 0} calls, ${(usage.tokens_in ?? 0) + (usage.tokens_out ?? 0)} tokens`;
+}
+
+/** (d, e) every stage: `pioneer maintain` on the deployed model with the stage's feedback, plus
+ * earlier feedback that no promoted data version took in; (e) with its agents deciding through the
+ * configured LLM endpoint. */
+export async function pioneerStage(state: MethodState, ctx: StageContext, llm: LlmMode): Promise<StageOutcome> {
   const dir = join(ctx.workDir, `pioneer-stage${ctx.stage}`);
   await mkdir(dir, { recursive: true });
   const files = { train: join(dir, "train.jsonl"), failures: join(dir, "feedback.jsonl"), regression: join(dir, "regression.jsonl"), dev: join(dir, "dev.jsonl") };
@@ -138,11 +149,12 @@ export async function pioneerStage(state: MethodState, ctx: StageContext): Promi
         memory_dir: ctx.maintain.memoryDir,
         rounds: ctx.maintain.rounds,
         allow_new_labels: true,
+        llm,
         seed: ctx.seed + ctx.stage,
         ...(ctx.maintain.maxEpochs ? { max_epochs: ctx.maintain.maxEpochs } : {}),
       }),
     },
-    { configurable: { thread_id: `adaptation-stage${ctx.stage}` }, recursionLimit: 200 },
+    { configurable: { thread_id: `adaptation-stage${ctx.stage}`, resources: ctx.maintain.resources }, recursionLimit: 200 },
   );
   const candidates = final.candidates ?? [];
   const promoted = [...candidates].reverse().find((c) => c.promoted_id);
@@ -156,7 +168,10 @@ export async function pioneerStage(state: MethodState, ctx: StageContext): Promi
     retrains: candidates.length,
     trainedExamples: trained.reduce((s, t) => s + t.n, 0),
     trainSeconds: trained.reduce((s, t) => s + t.s, 0),
-    notes: candidates.map((c) => `${c.id}: ${c.promoted_id ? "promoted" : `kept parent (${c.verdict?.reasons[0] ?? "no verdict"})`}`),
+    notes: [
+      ...candidates.map((c) => `${c.id}: ${c.promoted_id ? "promoted" : `kept parent (${c.verdict?.reasons[0] ?? "no verdict"})`}`),
+      ...(llm === "endpoint" ? [llmNote(final.final_report?.summary)] : []),
+    ],
     reusedSeconds: 0,
   };
 }

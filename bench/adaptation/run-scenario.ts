@@ -1,7 +1,8 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { type Dataset, type Example, labelSet, writeExamplesJsonl } from "../../data/index.ts";
-import type { TaskInfo } from "../../graph/state.ts";
+import { RunResources } from "../../run/resources.ts";
+import type { TaskInfo } from "../../run/types.ts";
 import type { WorkerServer } from "../../trainer/serve-client.ts";
 import type { ProgressEvent } from "../../trainer/worker-events.ts";
 import { trainOnce } from "../train-once.ts";
@@ -37,18 +38,14 @@ export interface RunOptions {
   server: WorkerServer;
   log: (message: string) => void;
   onProgress: (e: ProgressEvent) => void;
-  /** The LLM configuration, when there is one (method e). */
-  llm: string | null;
+  /** Whether an OpenAI-compatible endpoint is configured (method e runs only then). */
+  llm: boolean;
 }
 
 const prefixed = (stage: number, examples: readonly Example[]) => examples.map((e) => ({ ...e, id: `s${stage}/${e.id}` }));
 
-/** Why method (e) is skipped. */
-export function llmSkipReason(llm: string | null): string {
-  return llm === null
-    ? "skipped: no LLM configured (set OPENAI_API_KEY)"
-    : "skipped: the agents have no LLM path yet (their prompts and decision schemas exist; the LLM-driven agents are a later issue)";
-}
+/** Why method (e) is skipped when no endpoint is configured. */
+export const LLM_SKIP_REASON = "skipped: no LLM endpoint configured (set OPENAI_API_KEY or OPENAI_BASE_URL)";
 
 /** Runs every method on one scenario; rows arrive in stage order per method. */
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<ResultRow[]> {
@@ -106,9 +103,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   for (const key of options.methods) {
     const method = METHODS[key].id;
     rows.push(row(method, 0, start, { retrains: 1, wall_s: Math.round(baseWall), train_examples_per_s: Number(base.metrics.examples_per_s ?? 0) || null }));
-    if (key === "e") {
-      for (const s of data.stages) rows.push(row(method, s.index, start, { skipped: llmSkipReason(options.llm) }));
-      log(`${method}: ${llmSkipReason(options.llm)}`);
+    if (key === "e" && !options.llm) {
+      for (const s of data.stages) rows.push(row(method, s.index, start, { skipped: LLM_SKIP_REASON }));
+      log(`${method}: ${LLM_SKIP_REASON}`);
       continue;
     }
     let state: MethodState = { modelDir: base.modelDir, data: data.base };
@@ -116,46 +113,54 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     const methodDir = join(work, method);
     // Pioneer's runs, registry and memory start empty every time (naive and filtered retrains are
     // reused by trainOnce when their data and spec are unchanged).
-    if (key === "d") await rm(methodDir, { recursive: true, force: true });
+    const pioneer = key === "d" || key === "e";
+    if (pioneer) await rm(methodDir, { recursive: true, force: true });
     await mkdir(methodDir, { recursive: true });
-    for (const stage of data.stages) {
-      const ctx: StageContext = {
-        kind: data.kind,
-        stage: stage.index,
-        feedback: prefixed(stage.index, stage.logged),
-        recipe,
-        workDir: methodDir,
-        seed,
-        onProgress: options.onProgress,
-        maintain: {
-          regression: golden.examples,
-          dev: data.goldenDev,
-          rounds: options.quick ? 1 : scenario.maintain_rounds,
-          memoryDir: join(methodDir, "memory"),
-          registryDir: join(methodDir, "registry"),
-          ...(options.quick ? { maxEpochs: 1 } : {}),
-        },
-      };
-      log(`${method}: stage ${stage.index} (${stage.logged.length} logged, ${Math.round(stage.poisonRate * 100)}% poisoned)`);
-      const started = performance.now();
-      let outcome: StageOutcome = { state, retrains: 0, trainedExamples: 0, trainSeconds: 0, notes: [], reusedSeconds: 0 };
-      if (key === "b") outcome = await naiveStage(state, ctx);
-      if (key === "c") outcome = await clFilterStage(state, ctx);
-      if (key === "d") outcome = await pioneerStage(state, ctx);
-      const wall = (performance.now() - started) / 1000 + outcome.reusedSeconds;
-      state = outcome.state;
-      // Without retraining the model is the start model: its measurement is the start's.
-      const m = key === "a" ? start : await measure(server, state.modelDir, task, data.evaluation, [golden, ...kept]);
-      // The stage's clean test examples (part of the evaluation set) this model gets right must stay right later.
-      kept.push({ name: `stage ${stage.index} test`, examples: stage.test.filter((e) => m.right.has(e.id)) });
-      const r = row(method, stage.index, m, {
-        retrains: outcome.retrains,
-        wall_s: Math.round(wall),
-        train_examples_per_s: outcome.trainSeconds > 0 ? Math.round(outcome.trainedExamples / outcome.trainSeconds) : null,
-        notes: outcome.notes,
-      });
-      rows.push(r);
-      log(`${method}: stage ${stage.index}: ${task.metric} ${(m.metric * 100).toFixed(2)} (${r.change >= 0 ? "+" : ""}${(r.change * 100).toFixed(2)}), flips ${m.flips}/${golden.examples.length}, worst regression ${(m.worstRegression * 100).toFixed(1)}% (${m.worstRegressionSet}), ${Math.round(wall)} s`);
+    const resources = pioneer ? await RunResources.open({ memoryDir: join(methodDir, "memory"), registryDir: join(methodDir, "registry") }) : undefined;
+    try {
+      for (const stage of data.stages) {
+        const ctx: StageContext = {
+          kind: data.kind,
+          stage: stage.index,
+          feedback: prefixed(stage.index, stage.logged),
+          recipe,
+          workDir: methodDir,
+          seed,
+          onProgress: options.onProgress,
+          maintain: {
+            regression: golden.examples,
+            dev: data.goldenDev,
+            rounds: options.quick ? 1 : scenario.maintain_rounds,
+            memoryDir: join(methodDir, "memory"),
+            registryDir: join(methodDir, "registry"),
+            ...(resources ? { resources } : {}),
+            ...(options.quick ? { maxEpochs: 1 } : {}),
+          },
+        };
+        log(`${method}: stage ${stage.index} (${stage.logged.length} logged, ${Math.round(stage.poisonRate * 100)}% poisoned)`);
+        const started = performance.now();
+        let outcome: StageOutcome = { state, retrains: 0, trainedExamples: 0, trainSeconds: 0, notes: [], reusedSeconds: 0 };
+        if (key === "b") outcome = await naiveStage(state, ctx);
+        if (key === "c") outcome = await clFilterStage(state, ctx);
+        if (key === "d") outcome = await pioneerStage(state, ctx, "off");
+        if (key === "e") outcome = await pioneerStage(state, ctx, "endpoint");
+        const wall = (performance.now() - started) / 1000 + outcome.reusedSeconds;
+        state = outcome.state;
+        // Without retraining the model is the start model: its measurement is the start's.
+        const m = key === "a" ? start : await measure(server, state.modelDir, task, data.evaluation, [golden, ...kept]);
+        // The stage's clean test examples (part of the evaluation set) this model gets right must stay right later.
+        kept.push({ name: `stage ${stage.index} test`, examples: stage.test.filter((e) => m.right.has(e.id)) });
+        const r = row(method, stage.index, m, {
+          retrains: outcome.retrains,
+          wall_s: Math.round(wall),
+          train_examples_per_s: outcome.trainSeconds > 0 ? Math.round(outcome.trainedExamples / outcome.trainSeconds) : null,
+          notes: outcome.notes,
+        });
+        rows.push(r);
+        log(`${method}: stage ${stage.index}: ${task.metric} ${(m.metric * 100).toFixed(2)} (${r.change >= 0 ? "+" : ""}${(r.change * 100).toFixed(2)}), flips ${m.flips}/${golden.examples.length}, worst regression ${(m.worstRegression * 100).toFixed(1)}% (${m.worstRegressionSet}), ${Math.round(wall)} s`);
+      }
+    } finally {
+      await resources?.close();
     }
   }
   return rows;

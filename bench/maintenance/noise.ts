@@ -1,6 +1,6 @@
 import type { Example } from "../../data/index.ts";
 
-import { mulberry32 } from "../../evals/bootstrap.ts";
+import { mulberry32 } from "../../lib/random.ts";
 
 /** Seeded uniform random numbers in [0, 1): the evals' mulberry32. */
 export const rng = mulberry32;

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { readExamples } from "../../data/index.ts";
-import { type ModelEvaluation, evaluateModel } from "../../evals/evaluate-model.ts";
+import { type ModelEvaluation, evaluateModel } from "../../trainer/evaluate-model.ts";
 import { readModelDir } from "../../trainer/model-dir.ts";
 import { resolveModelDir } from "../context.ts";
 import { UsageError } from "../usage-error.ts";

@@ -1,6 +1,10 @@
 export const MAINTAIN_USAGE = `pioneer maintain --model DIR|ID --train TRAIN.jsonl --regression GOLDEN.jsonl --failures FAILURES.jsonl
                  [--dev DEV.jsonl] [--rounds N] [--minutes N] [--epsilon 2] [--delta 0.1] [--target X]
-                 [--memory DIR] [--run-dir DIR] [--allow-new-labels] [--max-epochs N] [--json]
+                 [--memory DIR] [--run-dir DIR] [--allow-new-labels] [--max-epochs N]
+                 [--llm off|endpoint] [--llm-budget-tokens N] [--llm-max-tries 2] [--json]
 pioneer maintain --resume RUN_DIR      continue a run that was stopped, from its last checkpoint
   diagnoses the failures, curates a new data version, trains candidates and promotes one only if
-  it breaks at most epsilon regression examples and no class drops by more than delta`;
+  it breaks at most epsilon regression examples and no class drops by more than delta.
+  --llm endpoint: agents decide through an OpenAI-compatible chat model (OPENAI_BASE_URL,
+  OPENAI_API_KEY, PIONEER_MODEL, PIONEER_MODEL_<AGENT>), guarded by the offline policies;
+  default: endpoint when OPENAI_API_KEY or OPENAI_BASE_URL is set, else off`;

@@ -3,7 +3,9 @@ import { parseArgs } from "node:util";
 import { openCheckpointer } from "../../graph/checkpointer.ts";
 import { compileMaintainGraph } from "../../graph/graph.ts";
 import { MaintainInput } from "../../graph/maintain-input.ts";
-import { closeRunContexts } from "../../graph/run-context.ts";
+import type { MaintainStateType } from "../../graph/state.ts";
+import type { Decision } from "../../run/types.ts";
+import { RunResources, resourceOptions } from "../../run/resources.ts";
 import { parseNumber } from "../context.ts";
 import { UsageError } from "../usage-error.ts";
 import { MAINTAIN_USAGE } from "./maintain-usage.ts";
@@ -11,9 +13,9 @@ import { MAINTAIN_USAGE } from "./maintain-usage.ts";
 export { MAINTAIN_USAGE };
 
 function describe(node: string, update: Record<string, unknown>): string {
-  const decisions = (update.decisions as { agent: string; decision: Record<string, unknown> }[] | undefined) ?? [];
+  const decisions = (update.decisions as Decision[] | undefined) ?? [];
   const own = node === "data_curator" ? "data_curator" : node;
-  const d = (decisions.find((x) => x.agent === own) ?? decisions.at(-1))?.decision ?? {};
+  const d = (decisions.find((x) => x.agent === own && x.decision.round_plan === undefined) ?? decisions.at(-1))?.decision ?? {};
   switch (node) {
     case "intake":
     {
@@ -21,8 +23,11 @@ function describe(node: string, update: Record<string, unknown>): string {
       const fromMemory = earlier.length ? ` + ${earlier.reduce((n, r) => n + r.gold, 0)} gold of ${earlier.length} earlier run(s) from memory` : "";
       return `loaded ${d.train} train / ${d.dev} dev / ${d.regression} regression / ${d.failures} failures${fromMemory}; deployed model scores ${Number(d.parent_task_metric).toFixed(4)}`;
     }
-    case "planner":
-      return `-> ${String(d.next)} (${String(d.reason)})`;
+    case "planner": {
+      const plan = decisions.find((x) => x.agent === "planner" && x.decision.round_plan !== undefined);
+      const planned = plan ? `; round plan by ${plan.mode}${plan.note ? ` (${plan.note})` : ""}: ${String(plan.decision.round_plan)}` : "";
+      return `-> ${String(d.next)} (${String(d.reason)})${planned}`;
+    }
     case "diagnostician":
       return `causes ${JSON.stringify(d.counts)}; ${d.pool_label_issues} suspect pool labels`;
     case "data_curator":
@@ -48,13 +53,13 @@ export async function maintainCommand(argv: string[]): Promise<void> {
       delta: { type: "string" }, target: { type: "string" }, memory: { type: "string" }, "run-dir": { type: "string" },
       registry: { type: "string" }, "allow-new-labels": { type: "boolean", default: false }, "max-epochs": { type: "string" },
       threads: { type: "string" }, seed: { type: "string" }, resume: { type: "string" }, json: { type: "boolean", default: false },
+      llm: { type: "string" }, "llm-budget-tokens": { type: "string" }, "llm-max-tries": { type: "string" },
     },
   });
   const runDir = resolve(values.resume ?? values["run-dir"] ?? join("runs", `maintain-${new Date().toISOString().replace(/[:.]/g, "-")}`));
   const threadId = basename(runDir);
   const graph = compileMaintainGraph(openCheckpointer(join(runDir, "checkpoints.sqlite")));
-  const config = { configurable: { thread_id: threadId }, recursionLimit: 200, streamMode: "updates" as const };
-  let input: unknown = null;
+  let input: { input: MaintainInput } | null = null;
   if (!values.resume) {
     if (!values.model || !values.train || !values.regression || !values.failures) {
       throw new UsageError("maintain needs --model, --train, --regression and --failures (or --resume RUN_DIR)");
@@ -77,6 +82,9 @@ export async function maintainCommand(argv: string[]): Promise<void> {
       threads: parseNumber("threads", values.threads),
       seed: parseNumber("seed", values.seed),
       allow_new_labels: values["allow-new-labels"],
+      ...(values.llm ? { llm: values.llm } : {}),
+      llm_budget_tokens: parseNumber("llm-budget-tokens", values["llm-budget-tokens"]),
+      llm_max_tries: parseNumber("llm-max-tries", values["llm-max-tries"]),
     });
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -87,6 +95,11 @@ export async function maintainCommand(argv: string[]): Promise<void> {
   } else {
     console.error(`resuming maintain run ${threadId} from its last checkpoint`);
   }
+  // The worker, memory and registry of the run, from its options (on resume, as the run recorded them).
+  const options = input?.input ?? ((await graph.getState({ configurable: { thread_id: threadId } })).values as Partial<MaintainStateType>).input;
+  if (!options) throw new UsageError(`${runDir} holds no maintain run to resume`);
+  const resources = await RunResources.open(resourceOptions(options));
+  const config = { configurable: { thread_id: threadId, resources }, recursionLimit: 200, streamMode: "updates" as const };
   try {
     let round = 1;
     for await (const chunk of await graph.stream(input as never, config)) {
@@ -105,6 +118,6 @@ export async function maintainCommand(argv: string[]): Promise<void> {
       console.log(await readFile(report.markdown_path, "utf8"));
     }
   } finally {
-    await closeRunContexts();
+    await resources.close();
   }
 }

@@ -6,7 +6,7 @@ import { JobSpec } from "../../trainer/job-spec.ts";
 import { trainModel } from "../../trainer/launcher.ts";
 import { readModelDir } from "../../trainer/model-dir.ts";
 import { openRegistry, parseNumber } from "../context.ts";
-import { progressPrinter } from "../progress-bar.ts";
+import { progressPrinter } from "../../lib/progress-bar.ts";
 import { UsageError } from "../usage-error.ts";
 
 export const TRAIN_USAGE = `pioneer train --data TRAIN.jsonl|csv --out DIR [options]

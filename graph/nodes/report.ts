@@ -1,11 +1,35 @@
-import { join } from "node:path";
-import { writeFileAtomic, writeJsonAtomic } from "../../lib/atomic-write.ts";
-import type { MaintainStateType, MaintainUpdate, ModelScores } from "../state.ts";
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { DecisionMode, totalUsage } from "../../llm/usage.ts";
+import type { Decision, ModelScores } from "../../run/types.ts";
+import { ensureConfiguration } from "../configuration.ts";
+import type { MaintainStateType, MaintainUpdate } from "../state.ts";
 
 function scoreLine(s: ModelScores | undefined): string {
   if (!s) return "-";
   const earlier = s.earlier_runs ? ` | earlier runs' gold ${(s.earlier_runs.accuracy * 100).toFixed(2)}% of ${s.earlier_runs.n}` : "";
   return `task ${(s.task * 100).toFixed(2)} | failures fixed ${s.failures.fixed}/${s.failures.n} | regression ${(s.regression.accuracy * 100).toFixed(2)}%${earlier}`;
+}
+
+/** How many agent decisions each path made (steps with no choice, like intake, carry no mode). */
+export function decisionsByMode(decisions: readonly Decision[]): Record<DecisionMode, number> {
+  const counts = Object.fromEntries(DecisionMode.options.map((m) => [m, 0])) as Record<DecisionMode, number>;
+  for (const d of decisions) if (d.mode) counts[d.mode]++;
+  return counts;
+}
+
+/** Who decided each step, what the LLM cost, and every decision the LLM made or was refused. */
+function llmLines(state: MaintainStateType): string[] {
+  const usage = totalUsage(state.llm_usage);
+  const lines = [
+    `Mode: ${state.input.llm ?? "off"}. Decisions by path: ${Object.entries(decisionsByMode(state.decisions)).map(([m, n]) => `${m} ${n}`).join(", ")}.`,
+    `LLM usage: ${usage.calls} calls, ${usage.tokens_in} tokens in, ${usage.tokens_out} out, ${(usage.wall_ms / 1000).toFixed(1)} s${Object.keys(state.llm_usage).length ? ` (${Object.entries(state.llm_usage).map(([agent, u]) => `${agent}: ${u.calls} calls, ${u.tokens_in + u.tokens_out} tokens`).join("; ")})` : ""}.`,
+  ];
+  const notable = state.decisions.filter((d) => (d.mode !== undefined && d.mode !== "policy") || Boolean(d.note));
+  if (notable.length > 0) {
+    lines.push("", "| round | agent | path | retries | note |", "|---|---|---|---|---|");
+    for (const d of notable) lines.push(`| ${d.round} | ${d.agent} | ${d.mode} | ${d.retries ?? 0} | ${(d.note ?? "").replace(/\|/g, "/")} |`);
+  }
+  return lines;
 }
 
 /** The run's outcome as JSON (machine-readable, the CLI's --json contract) and markdown. */
@@ -39,6 +63,9 @@ export function buildReport(state: MaintainStateType, now = new Date()) {
     data_changes: data?.lineage ?? null,
     diagnosis: state.diagnosis ? { counts: state.diagnosis.counts, clusters: state.diagnosis.clusters.slice(0, 10), summary: state.diagnosis.summary } : null,
     stop_reason: state.stop_reason,
+    llm_mode: state.input.llm ?? "off",
+    decisions_by_mode: decisionsByMode(state.decisions),
+    llm_usage: { ...totalUsage(state.llm_usage), by_agent: state.llm_usage },
     wall_s: state.started_at ? Math.round((now.getTime() - new Date(state.started_at).getTime()) / 1000) : null,
   };
   const md = [
@@ -62,6 +89,9 @@ export function buildReport(state: MaintainStateType, now = new Date()) {
         `| ${r.round} | ${r.strategy} | ${r.init_from} | ${r.epochs} | ${r.learning_rate} | ${r.task === null ? "-" : (r.task * 100).toFixed(2)} | ${r.flips ?? "-"} | ${r.promoted ? `promoted ${r.promoted}` : r.pass === false ? `rejected: ${r.reasons.join("; ")}` : "-"} |`,
     ),
     "",
+    "## Who decided",
+    ...llmLines(state),
+    "",
     "## What changed in the data and why",
     ...(data ? data.lineage.why.map((w) => `- ${w}`) : ["- no data version was built"]),
     "",
@@ -70,11 +100,10 @@ export function buildReport(state: MaintainStateType, now = new Date()) {
   return { summary, md };
 }
 
-export async function reportNode(state: MaintainStateType): Promise<MaintainUpdate> {
+export async function reportNode(state: MaintainStateType, config?: LangGraphRunnableConfig): Promise<MaintainUpdate> {
+  if (!state.task) throw new Error("report needs intake to have run first");
   const { summary, md } = buildReport(state);
-  const markdownPath = join(state.input.run_dir, "report.md");
-  const jsonPath = join(state.input.run_dir, "report.json");
-  await writeFileAtomic(markdownPath, `${md}\n`);
-  await writeJsonAtomic(jsonPath, summary);
-  return { final_report: { markdown_path: markdownPath, json_path: jsonPath, summary } };
+  const { resources } = await ensureConfiguration(config, state.input);
+  const paths = await resources.runFolder(state.input.run_dir, state.task.kind).writeReport(md, summary);
+  return { final_report: { ...paths, summary } };
 }

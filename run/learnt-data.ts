@@ -1,4 +1,4 @@
-import type { Candidate, DataVersion } from "./state.ts";
+import type { Candidate, DataVersion } from "./types.ts";
 
 /**
  * The data versions a candidate's weights were trained on, oldest first, and whether the chain starts

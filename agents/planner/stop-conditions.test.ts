@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { candidateOf, DIAGNOSIS, gateVerdict, maintainState, parentModel, scores } from "../test-support/maintain-state.ts";
+import { candidateOf, DIAGNOSIS, gateVerdict, maintainState, parentModel, scores } from "../../test-support/maintain-state.ts";
 import { minutesSpent, noProgress, roundsSpent, STOP_CONDITIONS, stopReason, targetReached } from "./stop-conditions.ts";
 
 const START = "2026-01-01T10:00:00.000Z";

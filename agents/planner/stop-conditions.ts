@@ -1,5 +1,7 @@
-import { repairDue } from "../agents/trainer/policy.ts";
-import type { DataVersion, MaintainStateType } from "./state.ts";
+import type { MaintainStateType } from "../../graph/state.ts";
+import type { DataVersion } from "../../run/types.ts";
+import type { TrainingChoice } from "../trainer/schema.ts";
+import { repairDue } from "./round-plan.ts";
 
 /** Small named predicates the planner checks after every evaluated round; each returns the reason
  * to stop, or null. */
@@ -49,7 +51,7 @@ export function stopReason(state: MaintainStateType, now = new Date()): string |
 export const MIN_NEW_DATA_SHARE = 0.02;
 
 /** Checked after a round's data is curated, before training on it. */
-export function nothingNewToLearn(data: DataVersion, initFrom: string | undefined): string | null {
+export function nothingNewToLearn(data: DataVersion, initFrom: TrainingChoice["init_from"] | undefined): string | null {
   const diff = data.vs_parent_data;
   if (!diff || diff.size === 0 || initFrom !== "parent") return null;
   const differing = diff.added + diff.removed + diff.changed;

@@ -1,14 +1,15 @@
 import { describe, expect, it } from "vitest";
-import type { GateVerdict } from "../../evals/regression-gate.ts";
-import type { Candidate, ModelScores } from "../../graph/state.ts";
+import type { GateFailure, GateVerdict } from "../../evals/regression-gate.ts";
+import type { Candidate, ModelScores } from "../../run/types.ts";
 import type { RankedExperiment } from "../../memory/index.ts";
-import { epochsForMinSteps, type PlanRoundInput, planRound } from "./policy.ts";
+import { epochsForMinSteps, type PlanRoundInput, planRound } from "./round-plan.ts";
 
 const scores = (task: number): ModelScores => ({ task, dev: {}, failures: { n: 10, fixed: 5, accuracy: 0.5 }, regression: { n: 20, accuracy: 1 } });
 
-function verdict(pass: boolean, reasons: string[], flipIds: string[] = []): GateVerdict {
+function verdict(pass: boolean, reasons: string[], flipIds: string[] = [], failed: GateFailure[] = []): GateVerdict {
   return {
     pass,
+    failed,
     reasons,
     flips: { total: flipIds.length, per_set: { regression: flipIds } },
     class_drops: [],
@@ -109,7 +110,7 @@ describe("planRound (offline trainer policy)", () => {
     const rejected = candidate(1, {
       hyperparameters: { strategy: "full", init_from: "base", epochs: 3, learning_rate: 1e-4 },
       scores: scores(0.84),
-      verdict: verdict(false, ["5 flips (right before, wrong now) exceed the budget epsilon=2: ids a, b, c, d, e"], ["a", "b", "c", "d", "e"]),
+      verdict: verdict(false, ["5 flips (right before, wrong now) exceed the budget epsilon=2: ids a, b, c, d, e"], ["a", "b", "c", "d", "e"], ["flips"]),
       promoted_id: null,
     });
     const out = plan({ round: 2, history: [rejected] });
@@ -123,7 +124,7 @@ describe("planRound (offline trainer policy)", () => {
       strategy: "head",
       hyperparameters: { strategy: "head", init_from: "parent", epochs: 10, learning_rate: 1e-3 },
       scores: scores(0.84),
-      verdict: verdict(false, ['recall of class "product" on set "dev" fell from 0.32 to 0.14']),
+      verdict: verdict(false, ['recall of class "product" on set "dev" fell from 0.32 to 0.14'], [], ["class_drop"]),
       promoted_id: null,
     });
     const promoted = candidate(1, { scores: scores(0.86), verdict: verdict(true, ["passed"]), promoted_id: "v2" });
@@ -134,7 +135,7 @@ describe("planRound (offline trainer policy)", () => {
   it("repairs, once, a candidate that gained but broke regression examples", () => {
     const broke = candidate(1, {
       scores: scores(0.88),
-      verdict: verdict(false, ["3 flips (right before, wrong now) exceed the budget epsilon=2: ids r1, r2, r3"], ["r1", "r2", "r3"]),
+      verdict: verdict(false, ["3 flips (right before, wrong now) exceed the budget epsilon=2: ids r1, r2, r3"], ["r1", "r2", "r3"], ["flips"]),
       promoted_id: null,
     });
     const out = plan({ round: 2, history: [broke] });
@@ -147,7 +148,7 @@ describe("planRound (offline trainer policy)", () => {
   it("after a candidate rejected only for no gain: the other starting point with more epochs", () => {
     const flat = candidate(1, {
       scores: scores(0.85),
-      verdict: verdict(false, ["no gain on held-out data: accuracy 0.8500 -> 0.8500"]),
+      verdict: verdict(false, ["no gain on held-out data: accuracy 0.8500 -> 0.8500"], [], ["no_gain"]),
       promoted_id: null,
     });
     const out = plan({ round: 2, history: [flat] });
@@ -177,8 +178,8 @@ describe("planRound (offline trainer policy)", () => {
   });
 
   it("caps epochs at max_epochs on every path", () => {
-    const rejected = candidate(1, { scores: scores(0.84), verdict: verdict(false, ["5 flips"], ["a", "b", "c", "d", "e"]), promoted_id: null });
-    const flat = candidate(1, { scores: scores(0.85), verdict: verdict(false, ["no gain on held-out data: x"]), promoted_id: null });
+    const rejected = candidate(1, { scores: scores(0.84), verdict: verdict(false, ["5 flips"], ["a", "b", "c", "d", "e"], ["flips"]), promoted_id: null });
+    const flat = candidate(1, { scores: scores(0.85), verdict: verdict(false, ["no gain on held-out data: x"], [], ["no_gain"]), promoted_id: null });
     const epochs = [
       plan({ poolNoiseShare: 0.25, maxEpochs: 2 }),
       plan({ parentMetric: 0.7, kind: "token", maxEpochs: 2 }),

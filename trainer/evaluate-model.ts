@@ -2,13 +2,13 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Dataset } from "../data/index.ts";
 import { writeExamplesJsonl } from "../data/index.ts";
-import { predictFile, type WorkerRunOptions } from "../trainer/launcher.ts";
-import { readModelDir } from "../trainer/model-dir.ts";
-import { alignPredictions } from "./align.ts";
-import { type ClassificationMetrics, classificationMetrics } from "./classification-metrics.ts";
-import { type EntityMetrics, entityMetrics } from "./entity-metrics.ts";
-import { formatClassificationReport, formatEntityReport } from "./report.ts";
-import { ClassificationPredictionSchema, type ClassificationPrediction, TokenPredictionSchema, type TokenPrediction } from "./types.ts";
+import { predictFile, type WorkerRunOptions } from "./launcher.ts";
+import { readModelDir } from "./model-dir.ts";
+import { alignPredictions } from "../evals/align.ts";
+import { type ClassificationMetrics, classificationMetrics } from "../evals/classification-metrics.ts";
+import { type EntityMetrics, entityMetrics } from "../evals/entity-metrics.ts";
+import { formatClassificationReport, formatEntityReport } from "../evals/report.ts";
+import { ClassificationPredictionSchema, type ClassificationPrediction, TokenPredictionSchema, type TokenPrediction } from "../evals/types.ts";
 
 export type ModelEvaluation =
   | { kind: "classification"; metrics: ClassificationMetrics; predictions: ClassificationPrediction[]; report: string; examples_per_s: number }
