@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { appendFile, copyFile, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -95,6 +96,13 @@ describe("pioneer train / eval / models", () => {
     const result = await pioneer(["train", "--data", slice.train, "--label-smoothing", "1.5", "--out", join(slice.dir, "never-smoothed")], registry);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('field "label_smoothing"');
+    expect(existsSync(join(slice.dir, "never-smoothed"))).toBe(false); // nothing written, not even --out/data
+  });
+
+  it("never trains into a registered model directory", async () => {
+    const result = await pioneer(["train", "--data", slice.train, "--strategy", "head", "--epochs", "1", "--out", join(slice.dir, "m1")], registry);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/m1 holds version v0001-\w+ of the model registry at .*; a registered model directory is never rewritten: choose another --out/);
   });
 
   it("rejects an unknown flag with the command's usage", async () => {

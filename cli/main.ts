@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { DataFileError } from "../data/index.ts";
+import { REPO_ROOT } from "../lib/repo-root.ts";
 import { WorkerCrashedError, WorkerReportedError } from "../trainer/worker-errors.ts";
 import { DEMO_USAGE, demoCommand } from "./commands/demo.ts";
 import { EVAL_USAGE, evalCommand } from "./commands/eval.ts";
@@ -18,12 +21,21 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; usage: 
   demo: { run: demoCommand, usage: DEMO_USAGE },
 };
 
-const USAGE = `pioneer — fine-tune, evaluate and version small language models\n\n${Object.values(COMMANDS)
+const USAGE = `pioneer — fine-tune, evaluate and version small language models (pioneer --version)\n\n${Object.values(COMMANDS)
   .map((c) => c.usage)
   .join("\n\n")}`;
 
+/** The version in package.json. */
+function version(): string {
+  return (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === "--version" || name === "-V" || name === "version") {
+    console.log(`pioneer ${version()}`);
+    return 0;
+  }
   if (!name || name === "help" || name === "--help" || name === "-h") {
     console.log(USAGE);
     return name ? 0 : 2;

@@ -20,14 +20,13 @@ beforeAll(async () => {
   model = (await trainModel({ kind: "classification", train_path: slice.train, out_dir: join(dir, "v0"), strategy: "head", max_steps: 2, threads: 1 })).modelDir;
 });
 
-async function maintain(failures: string, regression = train) {
+function pioneer(args: string[], registry: string) {
+  return execa("node", [join(REPO_ROOT, "cli", "bin.js"), ...args], { reject: false, env: { PIONEER_REGISTRY: registry, PIONEER_THREADS: "1" } });
+}
+
+async function maintain(failures: string, regression = train, runDir = join(dir, `run-${Math.random().toString(16).slice(2)}`)) {
   const registry = await mkdtemp(join(tmpdir(), "pioneer-registry-"));
-  const runDir = join(dir, `run-${Math.random().toString(16).slice(2)}`);
-  const result = await execa(
-    "node",
-    [join(REPO_ROOT, "cli", "bin.js"), "maintain", "--model", model, "--train", train, "--regression", regression, "--failures", failures, "--run-dir", runDir, "--json"],
-    { reject: false, env: { PIONEER_REGISTRY: registry, PIONEER_THREADS: "1" } },
-  );
+  const result = await pioneer(["maintain", "--model", model, "--train", train, "--regression", regression, "--failures", failures, "--run-dir", runDir, "--json"], registry);
   return { ...result, registry, runDir };
 }
 
@@ -52,5 +51,35 @@ describe("pioneer maintain: bad input", () => {
     const result = await maintain(dup);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/dup\.jsonl:2.*"id"/);
+  });
+});
+
+describe("pioneer maintain: a run folder holds one run, bound to its registry", () => {
+  it("refuses to resume a folder without a run, and creates nothing", async () => {
+    const nowhere = join(dir, "no-run-here");
+    const result = await pioneer(["maintain", "--resume", nowhere], await mkdtemp(join(tmpdir(), "pioneer-registry-")));
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`${nowhere} holds no maintain run to resume (no checkpoints.sqlite)`);
+    expect(existsSync(nowhere)).toBe(false);
+  });
+
+  it("refuses a second run in a used folder, and a resume against another registry", async () => {
+    const failures = join(dir, "failures-typo-2.jsonl");
+    await writeFile(failures, `${JSON.stringify({ text: "where is my card", label: "card_arival" })}\n`);
+    const first = await maintain(failures);
+    expect(first.exitCode).toBe(2); // stopped at intake, with its checkpoint written
+    const again = await maintain(failures, train, first.runDir);
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toContain(`${first.runDir} already holds a maintain run; continue it with --resume ${first.runDir}`);
+    const elsewhere = await mkdtemp(join(tmpdir(), "pioneer-registry-"));
+    const resumed = await pioneer(["maintain", "--resume", first.runDir, "--registry", elsewhere], elsewhere);
+    expect(resumed.exitCode).toBe(2);
+    expect(resumed.stderr).toContain(`the run in ${first.runDir} belongs to the registry at ${first.registry}, where it started`);
+  });
+
+  it("prints its version", async () => {
+    const result = await pioneer(["--version"], dir);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^pioneer \d+\.\d+\.\d+$/);
   });
 });

@@ -40,8 +40,10 @@ export interface Promotion {
   verdict: GateVerdict;
 }
 
-/** Registers a candidate the gate passed as the parent's child and moves the promoted pointer to it;
- * returns the new version id. */
+/** Registers a candidate the gate passed as the parent's child and moves the promoted pointer to it,
+ * only from the parent (the model it was gated against); returns the new version id. Both steps are
+ * idempotent, so a promotion repeated after a crash between them, or after the pointer moved, is
+ * recognised and not made twice. A PromotedVersionChangedError says someone else moved the pointer. */
 export async function promoteCandidate(registry: ModelRegistry, p: Promotion): Promise<string> {
   const model = await readModelDir(p.candidate.model_dir);
   const chain = learntDataVersions(p.candidates, p.candidate.id);
@@ -59,7 +61,7 @@ export async function promoteCandidate(registry: ModelRegistry, p: Promotion): P
     metrics: { ...p.scores, train: p.candidate.train_metrics },
     notes: `maintain ${p.runId} round ${p.candidate.round}: ${p.verdict.reasons[0] ?? ""}`,
   });
-  await registry.promote(manifest.id);
+  await registry.promote(manifest.id, { ifCurrent: p.parent.id });
   return manifest.id;
 }
 

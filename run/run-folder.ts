@@ -38,7 +38,7 @@ export interface RunInputs {
  *                                        model) or a candidate id; <set> one of SCORED_SETS
  *     data/<hash16>.jsonl                a data version, named by its content hash
  *     data/<hash16>.lineage.json         what that version changed and why
- *     models/round-<n>/                  the candidate of round n
+ *     models/<run id>/round-<n>/         the candidate of round n (a registered one is never rewritten)
  *     memory/                            the LanceDB memory, unless the run names a shared one
  *     report.md, report.json             the outcome
  *
@@ -148,8 +148,10 @@ export class RunFolder {
     return path;
   }
 
-  modelDir(round: number): string {
-    return join(this.dir, "models", `round-${round}`);
+  /** Where round `round` of run `runId` writes its candidate: each run its own folder, so a second
+   * run in this folder never rewrites a model an earlier one registered. */
+  modelDir(runId: string, round: number): string {
+    return join(this.dir, "models", runId, `round-${round}`);
   }
 
   async writeReport(markdown: string, summary: unknown): Promise<{ markdown_path: string; json_path: string }> {

@@ -32,6 +32,33 @@ export class DuplicateVersionError extends Error {
   }
 }
 
+/** A model directory that a version already names, registered again as something else: registered
+ * directories are immutable, so new weights belong in a new directory. */
+export class AlreadyRegisteredError extends Error {
+  override readonly name = "AlreadyRegisteredError";
+  constructor(
+    readonly modelDir: string,
+    readonly id: string,
+    readonly root: string,
+    readonly differs: string,
+  ) {
+    super(`${modelDir} is already registered as version "${id}" in the model registry at ${root}, with another ${differs}; a registered model directory is never rewritten: write the new model to another directory`);
+  }
+}
+
+/** A promotion that expected another version to be the promoted one: someone promoted or rolled
+ * back in between, so the candidate was gated against a model that is no longer deployed. */
+export class PromotedVersionChangedError extends Error {
+  override readonly name = "PromotedVersionChangedError";
+  constructor(
+    readonly expected: string | null,
+    readonly current: string | null,
+    readonly root: string,
+  ) {
+    super(`the promoted version of the model registry at ${root} is ${current ?? "none"}, not ${expected ?? "none"} as expected; nothing was promoted: gate the candidate against ${current ?? "the registry's state"} first`);
+  }
+}
+
 export class NothingToRollBackError extends Error {
   override readonly name = "NothingToRollBackError";
   constructor(

@@ -4,10 +4,12 @@ import { join, relative } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ModelRegistry, defaultVersionId } from "./registry.ts";
 import {
+  AlreadyRegisteredError,
   CorruptRegistryFileError,
   DuplicateVersionError,
   InvalidRegistrationError,
   NothingToRollBackError,
+  PromotedVersionChangedError,
   UnknownVersionError,
 } from "./registry-errors.ts";
 import { ModelManifest, type RegisterInput, learntFrom } from "./registry-manifest.ts";
@@ -96,7 +98,7 @@ describe("register, get, list", () => {
   it("refuses a duplicate id", async () => {
     const registry = new ModelRegistry(root);
     await registry.register(input({ id: "v1" }));
-    const err = await registry.register(input({ id: "v1" })).catch((e: unknown) => e);
+    const err = await registry.register(input({ id: "v1", model_dir: join(dir, "models", "other") })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DuplicateVersionError);
     expect(err).toMatchObject({ id: "v1", root });
     expect((err as Error).message).toContain('"v1" already exists');
@@ -157,12 +159,22 @@ describe("resolve", () => {
     expect(await registry.resolve(join(dir, "latest"))).toEqual(v);
   });
 
-  it("prefers the newest version of a re-used directory", async () => {
+  it("registers a directory once: the same registration again returns the version, anything else is refused", async () => {
     const registry = new ModelRegistry(root, { clock: tickingClock() });
     const same = join(dir, "runs", "same");
-    await registry.register(input({ id: "old", model_dir: same }));
-    await registry.register(input({ id: "new", model_dir: same }));
-    expect((await registry.resolve(same)).id).toBe("new");
+    const first = await registry.register(input({ model_dir: same }));
+    expect(await registry.register(input({ model_dir: same }))).toEqual(first);
+    expect(await registry.register(input({ id: first.id, model_dir: same }))).toEqual(first);
+    expect((await registry.list()).map((v) => v.id)).toEqual([first.id]);
+    for (const [over, differs] of [[{ id: "other" }, "id"], [{ data_version: "b".repeat(64) }, "data version"]] as const) {
+      const err = await registry.register(input({ model_dir: same, ...over })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AlreadyRegisteredError);
+      expect((err as Error).message).toMatch(new RegExp(`already registered as version "${first.id}" .* with another ${differs}; a registered model directory is never rewritten`));
+    }
+    const child = await registry.register(input({ model_dir: join(dir, "runs", "child"), parent: first.id }));
+    await expect(registry.register(input({ model_dir: join(dir, "runs", "child") }))).rejects.toThrow(/with another parent/);
+    expect((await registry.resolve(same)).id).toBe(first.id);
+    expect(child.parent).toBe(first.id);
   });
 
   it("throws for an unknown id or directory", async () => {
@@ -245,6 +257,22 @@ describe("promote and rollback", () => {
     expect((none as Error).message).toContain("no version has been promoted");
     await registry.promote("A");
     await expect(registry.rollback()).rejects.toBeInstanceOf(NothingToRollBackError);
+  });
+
+  it("promotes only from the expected version, and is idempotent once promoted", async () => {
+    const registry = new ModelRegistry(root, { clock: tickingClock() });
+    const a = await registry.register(input({ id: "a" }));
+    const b = await registry.register(input({ id: "b", parent: "a" }));
+    const c = await registry.register(input({ id: "c", parent: "a" }));
+    await registry.promote(a.id);
+    await registry.promote(c.id); // someone else promoted c meanwhile
+    const err = await registry.promote(b.id, { ifCurrent: a.id }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PromotedVersionChangedError);
+    expect(err).toMatchObject({ expected: "a", current: "c" });
+    expect((await registry.promoted())?.id).toBe("c");
+    // A promotion repeated after a crash (the pointer already moved) changes nothing and succeeds.
+    await registry.promote(c.id, { ifCurrent: a.id });
+    expect((await registry.pointer()).history.filter((h) => h.id === "c")).toHaveLength(1);
   });
 
   it("promoting the current version again changes nothing", async () => {

@@ -4,10 +4,12 @@ import { join, resolve } from "node:path";
 import type { z } from "zod";
 import { writeJsonAtomic } from "../lib/atomic-write.ts";
 import {
+  AlreadyRegisteredError,
   CorruptRegistryFileError,
   DuplicateVersionError,
   InvalidRegistrationError,
   NothingToRollBackError,
+  PromotedVersionChangedError,
   UnknownVersionError,
 } from "./registry-errors.ts";
 import { withFileLock, type LockOptions } from "./registry-lock.ts";
@@ -46,7 +48,12 @@ export class ModelRegistry {
   }
 
   /** Records a new version. The id defaults to `v<NNNN>-<8 hex>`: the sequence number, then a
-   * hash of model_dir and created_at. A given parent must already be registered. */
+   * hash of model_dir and created_at. A given parent must already be registered.
+   *
+   * Registering is idempotent: a model directory that a version already names, with the same
+   * parent and data version (and id, when one is given), returns that version, so a step repeated
+   * after a crash does not register it twice. Registered directories are immutable: the same
+   * directory as anything else is an {@link AlreadyRegisteredError}. */
   async register(input: RegisterInput): Promise<ModelManifest> {
     const parsed = RegisterInput.safeParse(input);
     if (!parsed.success) {
@@ -61,6 +68,12 @@ export class ModelRegistry {
       const ids = await this.ids();
       const created_at = this.clock().toISOString();
       const model_dir = resolve(fields.model_dir);
+      const existing = (await this.list()).find((version) => version.model_dir === model_dir);
+      if (existing) {
+        const differs = existing.parent !== fields.parent ? "parent" : existing.data_version !== fields.data_version ? "data version" : fields.id !== undefined && fields.id !== existing.id ? "id" : null;
+        if (differs) throw new AlreadyRegisteredError(model_dir, existing.id, this.root, differs);
+        return existing;
+      }
       const id = fields.id ?? defaultVersionId(ids.length + 1, model_dir, created_at);
       if (ids.includes(id)) throw new DuplicateVersionError(id, this.root);
       if (fields.parent !== null && !ids.includes(fields.parent)) {
@@ -154,12 +167,15 @@ export class ModelRegistry {
     return readJsonFile(this.pointerFile, PointerFile, EMPTY_POINTER);
   }
 
-  /** Makes `id` the promoted version. Promoting the version already current changes nothing. */
-  async promote(id: string): Promise<ModelManifest> {
+  /** Makes `id` the promoted version. Promoting the version already current changes nothing. With
+   * `ifCurrent`, the pointer moves only from that version (compare-and-set under the lock), else a
+   * {@link PromotedVersionChangedError}: a candidate gated against one version never replaces another. */
+  async promote(id: string, options: { ifCurrent?: string | null } = {}): Promise<ModelManifest> {
     return this.locked(async () => {
       const manifest = await this.get(id);
       const pointer = await this.pointer();
       if (pointer.current === id) return manifest;
+      if (options.ifCurrent !== undefined && pointer.current !== options.ifCurrent) throw new PromotedVersionChangedError(options.ifCurrent, pointer.current, this.root);
       await this.writePointer({
         current: id,
         history: [...pointer.history, { id, at: this.clock().toISOString(), action: "promote" }],

@@ -51,8 +51,8 @@ const MAX_SUSPECTS = 40;
 
 /** The LLM's verdicts on the most suspect pool examples; none (the policy's rules) without an LLM
  * or for token tasks, whose word-level suspects the curator's LLM path does not cover. */
-async function judgeSuspects(state: MaintainStateType, llm: LlmRun | null, embedder: WorkerEmbedder, pool: readonly Example[], issues: ReadonlyMap<string, LabelIssue>): Promise<Decided<SuspectVerdicts>> {
-  const none = (): SuspectVerdicts => ({ suspects: [] });
+async function judgeSuspects(state: MaintainStateType, llm: LlmRun | null, embedder: WorkerEmbedder, pool: readonly Example[], issues: ReadonlyMap<string, LabelIssue>, confusions: Record<string, number>): Promise<Decided<SuspectVerdicts>> {
+  const none = (): SuspectVerdicts => ({ suspects: [], focus_pairs: [] });
   if (!llm || state.task?.kind !== "classification") return { decision: none(), mode: "policy", note: null, retries: 0, usage: NO_USAGE };
   const suspects = pool
     .filter((e): e is ClassificationExample => "label" in e && issues.get(e.id)?.is_issue === true)
@@ -69,6 +69,7 @@ async function judgeSuspects(state: MaintainStateType, llm: LlmRun | null, embed
     instructions: DATA_CURATOR_PROMPT,
     data: {
       labels: state.task.labels,
+      confusions: Object.entries(confusions).sort((a, b) => b[1] - a[1]).slice(0, 20).map(([pair, failures]) => ({ pair, accepted_failures: failures, offline_confusable: state.diagnosis?.clusters.some((c) => c.name === pair && c.cause === "confusable_pair") ?? false })),
       suspects: suspects.map((e) => {
         const issue = issues.get(e.id)!;
         return { id: e.id, text: e.text, label: e.label, label_quality: Number(issue.label_quality.toFixed(3)), suggested: issue.suggested ?? null, suggested_prob: issue.suggested_prob === undefined ? null : Number(issue.suggested_prob.toFixed(3)) };
@@ -90,24 +91,30 @@ export async function dataCuratorNode(state: MaintainStateType, config?: LangGra
   const run = resources.runFolder(input.run_dir, task.kind);
   const plan = state.next_plan?.curation ?? CurationPlan.parse({});
 
-  // Gather: the inputs, the failures' hard negatives, and a trained model's opinion of the pool (a
-  // later round's second cleaning pass).
+  // Gather: the inputs, the accepted failures' confusions, the LLM's verdicts on the most suspect
+  // pool examples and the confusions it targets (classification), the hard negatives of the
+  // confusable pairs, and a trained model's opinion of the pool (a later round's second cleaning pass).
   const { pool, failures, regression, earlierRuns } = await run.inputs(files);
   const predictions = await run.predictions(parent.predictions_dir, "failures");
   const accepted = new Set(diagnosis.accepted);
-  const confusable = new Set(diagnosis.clusters.filter((c) => c.cause === "confusable_pair").map((c) => c.name));
-  const predictedFor = (f: Example) => {
+  const pairOf = (f: Example) => {
     const p = predictions.get(f.id);
-    return p ? predictedLabel(p) : "";
+    return `${"label" in f ? f.label : ""} -> ${p ? predictedLabel(p) : undefined}`;
   };
-  const targets = failures.filter((f) => "label" in f && accepted.has(f.id) && confusable.has(`${f.label} -> ${predictions.get(f.id) ? predictedFor(f) : undefined}`)).map((failure) => ({ failure, predicted: predictedFor(failure) }));
+  const confusions: Record<string, number> = {};
+  for (const f of failures) if ("label" in f && accepted.has(f.id)) confusions[pairOf(f)] = (confusions[pairOf(f)] ?? 0) + 1;
+  const poolIssues = poolIssuesOf(await run.labelIssues(diagnosis.label_issues_path));
+  const judged = await judgeSuspects(state, llm, resources.embedder, pool, poolIssues, confusions);
+  const confusable = new Set([...diagnosis.clusters.filter((c) => c.cause === "confusable_pair").map((c) => c.name), ...judged.decision.focus_pairs.map((p) => `${p.gold} -> ${p.predicted}`)]);
+  const targets = failures.filter((f) => "label" in f && accepted.has(f.id) && confusable.has(pairOf(f))).map((failure) => {
+    const p = predictions.get(failure.id);
+    return { failure, predicted: p ? predictedLabel(p) : "" };
+  });
   const hardNegativeIds = task.kind === "classification" && plan.hard_negatives_per_failure > 0 && confusable.size > 0 ? await hardNegatives(resources.embedder, pool, targets, plan.hard_negatives_per_failure) : [];
   const opinionOf = plan.model_relabel_from === "parent" ? parent.dir : plan.model_relabel_from === "candidate" ? state.candidates.at(-1)?.model_dir : undefined;
   const opinions = task.kind === "classification" && opinionOf ? await predictExamples(resources.server, opinionOf, pool) : undefined;
 
-  // Decide: the LLM's verdicts on the most suspect pool examples (classification), then the policy.
-  const poolIssues = poolIssuesOf(await run.labelIssues(diagnosis.label_issues_path));
-  const judged = await judgeSuspects(state, llm, resources.embedder, pool, poolIssues);
+  // Decide: the policy, with the LLM's verdicts in place of its cleaning rule for those examples.
   const result = curate({
     pool,
     poolIssues,
@@ -136,6 +143,6 @@ export async function dataCuratorNode(state: MaintainStateType, config?: LangGra
   return {
     ...(judged.usage.calls > 0 ? { llm_usage: { data_curator: judged.usage } } : {}),
     data_versions: [{ hash, path, parent_hash: parentHash, round: state.round, lineage: result.lineage, vs_parent_data: vsParentData }],
-    decisions: [{ agent: "data_curator", round: state.round, at: new Date().toISOString(), decision: { plan, data_version: hash.slice(0, 16), examples: result.examples.length, ...result.lineage, vs_parent_data: vsParentData, llm_verdicts: judged.decision.suspects }, mode: judged.mode, note: judged.note, retries: judged.retries }],
+    decisions: [{ agent: "data_curator", round: state.round, at: new Date().toISOString(), decision: { plan, data_version: hash.slice(0, 16), examples: result.examples.length, ...result.lineage, vs_parent_data: vsParentData, llm_verdicts: judged.decision.suspects, focus_pairs: judged.decision.focus_pairs }, mode: judged.mode, note: judged.note, retries: judged.retries }],
   };
 }

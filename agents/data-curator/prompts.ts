@@ -9,4 +9,7 @@ look up an example's nearest training examples and their labels (nearest_trainin
 For the suspects where you are confident, decide: keep (the given label is right after all), relabel
 (to which of the task's labels), or drop (ambiguous, or no label fits). The others follow the offline
 rule: relabel to the suggestion when it is likely enough, else drop. Give a one-line reason each.
-Labels must be the task's labels exactly.`;
+You also see how often the accepted production failures confuse one label for another; name in
+focus_pairs the confusions that need targeted examples (the pool's examples of the predicted label
+nearest to those failures are then added as upweighted hard negatives) beyond the ones the offline
+diagnosis already calls confusable. Labels must be the task's labels exactly.`;

@@ -48,10 +48,14 @@ export const SuspectVerdict = z.object({
 });
 export type SuspectVerdict = z.infer<typeof SuspectVerdict>;
 
-/** The data curator's LLM decision: verdicts on some or all of the suspects shown; the others are
- * cleaned by the round plan's offline rules. */
+/** The data curator's LLM decision: verdicts on some or all of the suspects shown (the others are
+ * cleaned by the round plan's offline rules), and confusions to target with hard negatives. */
 export const SuspectVerdicts = z.object({
   suspects: z.array(SuspectVerdict).describe("one verdict per suspect you judge; leave out the ones the offline rule (relabel to the suggestion when it is likely enough, else drop) handles right"),
+  focus_pairs: z
+    .array(z.object({ gold: z.string().describe("the label the failures should have"), predicted: z.string().describe("the label the model gave them") }))
+    .default([])
+    .describe("confusions that need targeted examples beyond the offline diagnosis's confusable pairs: the pool's examples of the predicted label nearest to the pair's accepted failures join as upweighted hard negatives"),
 });
 export type SuspectVerdicts = z.infer<typeof SuspectVerdicts>;
 

@@ -3,6 +3,7 @@ import { ensureConfiguration } from "../../graph/configuration.ts";
 import type { MaintainStateType, MaintainUpdate } from "../../graph/state.ts";
 import { promoteCandidate, rememberExperiment } from "../../run/promotion.ts";
 import { scoreModel } from "../../run/score-model.ts";
+import { PromotedVersionChangedError } from "../../trainer/registry-errors.ts";
 import { gateSet, judgeCandidate } from "./gate.ts";
 
 /** 5. evaluate + gate: score the candidate, gate it against the parent, promote it or keep the
@@ -37,16 +38,24 @@ export async function evaluatorNode(state: MaintainStateType, config?: LangGraph
     options: { epsilon: input.epsilon, delta: input.delta, seed: input.seed },
   });
 
-  // Write: promotion, memory, state.
-  const promotedId = verdict.pass
-    ? await promoteCandidate(resources.registry, { runId: state.run_id, parent, deployedId: state.baseline?.id ?? null, candidate, candidates: state.candidates, scores, verdict })
-    : null;
+  // Write: promotion (only over the model the candidate was gated against), memory, state.
+  let promotedId: string | null = null;
+  let stop: string | null = null;
+  if (verdict.pass) {
+    try {
+      promotedId = await promoteCandidate(resources.registry, { runId: state.run_id, parent, deployedId: state.baseline?.id ?? null, candidate, candidates: state.candidates, scores, verdict });
+    } catch (err) {
+      if (!(err instanceof PromotedVersionChangedError)) throw err;
+      stop = `the candidate passed the gate against ${parent.id}, but the registry's promoted version is now ${err.current ?? "none"}: nothing promoted; run maintain again on the promoted version`;
+    }
+  }
   await rememberExperiment(resources.memory, { runId: state.run_id, task, parent, candidate, data: state.data_versions.find((d) => d.hash === candidate.data_hash), failureSummary: diagnosis?.summary ?? "", scores, verdict, promotedId });
   return {
     candidates: [{ ...candidate, scores, verdict, promoted_id: promotedId }],
     parent: promotedId ? { id: promotedId, dir: candidate.model_dir, scores, predictions_dir: predictionsDir } : parent,
     round: state.round + 1,
-    rounds_without_promotion: verdict.pass ? 0 : state.rounds_without_promotion + 1,
-    decisions: [{ agent: "evaluator", round: state.round, at: new Date().toISOString(), decision: { candidate: candidate.id, pass: verdict.pass, failed: verdict.failed, promoted: promotedId, flips: verdict.flips.total, reasons: verdict.reasons, task_before: parent.scores.task, task_after: scores.task } }],
+    rounds_without_promotion: promotedId ? 0 : state.rounds_without_promotion + 1,
+    ...(stop ? { stop_reason: stop } : {}),
+    decisions: [{ agent: "evaluator", round: state.round, at: new Date().toISOString(), decision: { candidate: candidate.id, pass: verdict.pass, failed: verdict.failed, promoted: promotedId, ...(stop ? { not_promoted: stop } : {}), flips: verdict.flips.total, reasons: verdict.reasons, task_before: parent.scores.task, task_after: scores.task } }],
   };
 }

@@ -72,6 +72,11 @@ describe("route (offline planner)", () => {
     expect(route(curated(12, "base"), NOW).next).toBe("trainer"); // a fresh start is another recipe
   });
 
+  it("stops at once when a step said the run cannot go on", () => {
+    const why = "the registry's promoted version is now v9: nothing promoted";
+    expect(route(roundTwo({}, { stop_reason: why }), NOW)).toEqual({ next: "report", reason: why, stop_reason: why });
+  });
+
   it("does not stop in the middle of a round", () => {
     const midRound = maintainState({ minutes: 1 }, { started_at: START, diagnosis: DIAGNOSIS, data_versions: [dataVersion(1)] });
     expect(route(midRound, NOW).next).toBe("trainer");

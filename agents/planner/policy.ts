@@ -9,6 +9,8 @@ import type { PlannerDecision } from "./schema.ts";
  * is curated (nothing new to learn in it).
  */
 export function route(state: MaintainStateType, now = new Date()): PlannerDecision {
+  // A step that found the run cannot go on (the deployed model changed under it) said why.
+  if (state.stop_reason) return { next: "report", reason: state.stop_reason, stop_reason: state.stop_reason };
   if (!state.diagnosis) return { next: "diagnostician", reason: "failures not diagnosed yet", stop_reason: null };
   const round = state.round;
   const candidate = state.candidates.find((c) => c.round === round);

@@ -15,13 +15,15 @@ export async function trainerNode(state: MaintainStateType, config?: LangGraphRu
   const spec = jobSpecOf(plan.training, {
     task,
     trainPath: data.path,
-    outDir: resources.runFolder(input.run_dir, task.kind).modelDir(state.round),
+    outDir: resources.runFolder(input.run_dir, task.kind).modelDir(state.run_id, state.round),
     baseModel: base_model,
     parentDir: parent.dir,
     lastCandidateDir: state.candidates.at(-1)?.model_dir,
     seed: input.seed + state.round,
     threads: input.threads,
   });
+  const registered = await resources.registry.resolve(spec.out_dir).catch(() => null);
+  if (registered) throw new Error(`${spec.out_dir} holds registered version ${registered.id}; a registered model directory is never rewritten`);
   let lastLog = 0;
   const result = await launchFineTune(spec, {
     onProgress: (e) => {

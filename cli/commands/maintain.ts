@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { openCheckpointer } from "../../graph/checkpointer.ts";
@@ -58,7 +59,11 @@ export async function maintainCommand(argv: string[]): Promise<void> {
   });
   const runDir = resolve(values.resume ?? values["run-dir"] ?? join("runs", `maintain-${new Date().toISOString().replace(/[:.]/g, "-")}`));
   const threadId = basename(runDir);
-  const graph = compileMaintainGraph(openCheckpointer(join(runDir, "checkpoints.sqlite")));
+  // A run folder holds one run: a new run never starts over in it, and a resume needs one there.
+  const checkpoints = join(runDir, "checkpoints.sqlite");
+  if (values.resume && !existsSync(checkpoints)) throw new UsageError(`${runDir} holds no maintain run to resume (no checkpoints.sqlite); start one with --run-dir`);
+  if (!values.resume && existsSync(checkpoints)) throw new UsageError(`${runDir} already holds a maintain run; continue it with --resume ${runDir}, or start a new run in another --run-dir`);
+  const graph = compileMaintainGraph(openCheckpointer(checkpoints));
   let input: { input: MaintainInput } | null = null;
   if (!values.resume) {
     if (!values.model || !values.train || !values.regression || !values.failures) {
@@ -90,7 +95,9 @@ export async function maintainCommand(argv: string[]): Promise<void> {
       const issue = parsed.error.issues[0];
       throw new UsageError(`invalid option for "${issue?.path.join(".")}": ${issue?.message}`);
     }
-    input = { input: parsed.data };
+    // Bound to its registry and memory from the first checkpoint on: resolved now, not at a resume.
+    const folders = resourceOptions(parsed.data);
+    input = { input: { ...parsed.data, registry_dir: folders.registryDir, memory_dir: folders.memoryDir } };
     console.error(`maintain run ${threadId} in ${runDir}`);
   } else {
     console.error(`resuming maintain run ${threadId} from its last checkpoint`);
@@ -98,7 +105,13 @@ export async function maintainCommand(argv: string[]): Promise<void> {
   // The worker, memory and registry of the run, from its options (on resume, as the run recorded them).
   const options = input?.input ?? ((await graph.getState({ configurable: { thread_id: threadId } })).values as Partial<MaintainStateType>).input;
   if (!options) throw new UsageError(`${runDir} holds no maintain run to resume`);
-  const resources = await RunResources.open(resourceOptions(options));
+  const bound = resourceOptions(options);
+  if (values.resume) {
+    for (const [flag, given, recorded] of [["registry", values.registry, bound.registryDir], ["memory", values.memory, bound.memoryDir]] as const) {
+      if (given !== undefined && resolve(given) !== recorded) throw new UsageError(`the run in ${runDir} belongs to the ${flag} at ${recorded}, where it started; drop --${flag} or pass that one`);
+    }
+  }
+  const resources = await RunResources.open(bound);
   const config = { configurable: { thread_id: threadId, resources }, recursionLimit: 200, streamMode: "updates" as const };
   try {
     let round = 1;

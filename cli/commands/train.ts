@@ -43,11 +43,8 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const dev = values.dev ? await readExamples(values.dev, { kind: train.kind }) : undefined;
   const outDir = resolve(values.out);
   const dataDir = join(outDir, "data");
-  await mkdir(dataDir, { recursive: true });
-  await writeExamplesJsonl(join(dataDir, "train.jsonl"), train.examples);
-  if (dev) await writeExamplesJsonl(join(dataDir, "dev.jsonl"), dev.examples);
 
-  // 2. Fine-tune through the worker, with a progress bar on stderr.
+  // 2. The job spec and the output folder are checked before anything is written.
   const spec = JobSpec.safeParse({
     kind: train.kind,
     train_path: join(dataDir, "train.jsonl"),
@@ -69,6 +66,16 @@ export async function trainCommand(argv: string[]): Promise<void> {
     const issue = spec.error.issues[0];
     throw new UsageError(`invalid option for field "${issue?.path.join(".")}": ${issue?.message}`);
   }
+  const registry = openRegistry(values.registry);
+  const registered = await registry.resolve(outDir).catch(() => null);
+  if (registered) {
+    throw new UsageError(`--out ${outDir} holds version ${registered.id} of the model registry at ${registry.root}; a registered model directory is never rewritten: choose another --out`);
+  }
+  await mkdir(dataDir, { recursive: true });
+  await writeExamplesJsonl(join(dataDir, "train.jsonl"), train.examples);
+  if (dev) await writeExamplesJsonl(join(dataDir, "dev.jsonl"), dev.examples);
+
+  // 3. Fine-tune through the worker, with a progress bar on stderr.
   console.error(`training ${spec.data.strategy} ${train.kind} model on ${train.examples.length} examples from ${values.data}`);
   const printer = progressPrinter();
   const result = await trainModel(spec.data, {
@@ -76,9 +83,8 @@ export async function trainCommand(argv: string[]): Promise<void> {
     onMetric: (m) => console.error(`  epoch ${m.epoch}: ${m.split} ${m.name} = ${m.value}`),
   });
 
-  // 3. Register the version (and promote it when asked).
+  // 4. Register the version (and promote it when asked).
   const model = await readModelDir(result.modelDir);
-  const registry = openRegistry(values.registry);
   const manifest = await registry.register({
     parent: values.parent ?? null,
     model_dir: result.modelDir,

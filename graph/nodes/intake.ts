@@ -3,6 +3,7 @@ import { groupBy } from "../../data/index.ts";
 import { goldOf } from "../../run/score-model.ts";
 import { earlierRunGold, inputsOf } from "../../run/earlier-runs.ts";
 import { validateInputs } from "../../run/intake.ts";
+import { resourceOptions } from "../../run/resources.ts";
 import { registerDeployed } from "../../run/promotion.ts";
 import { scoreModel } from "../../run/score-model.ts";
 import { defaultLlmMode } from "../../llm/settings.ts";
@@ -15,8 +16,16 @@ import type { MaintainStateType, MaintainUpdate } from "../state.ts";
  * deployed model on them. The validated input goes back into state, so no node parses it again. */
 export async function intakeNode(state: MaintainStateType, config?: LangGraphRunnableConfig): Promise<MaintainUpdate> {
   const parsed = MaintainInput.parse(state.input);
-  // The run records who decides: endpoint when one is configured (or a chat model was passed), else off.
-  const input = { ...parsed, llm: parsed.llm ?? (defaultLlmMode() === "endpoint" || config?.configurable?.chatModel ? "endpoint" : "off") } satisfies MaintainInput;
+  // The run records what it is bound to, so a resume uses the same: its registry and memory folders
+  // (resolved now, not from a later environment), and who decides (endpoint when one is configured
+  // or a chat model was passed, else off).
+  const folders = resourceOptions(parsed);
+  const input = {
+    ...parsed,
+    registry_dir: folders.registryDir,
+    memory_dir: folders.memoryDir,
+    llm: parsed.llm ?? (defaultLlmMode() === "endpoint" || config?.configurable?.chatModel ? "endpoint" : "off"),
+  } satisfies MaintainInput;
   const inputs = await validateInputs(input);
   const { resources } = await ensureConfiguration(config, input);
   const run = resources.runFolder(input.run_dir, inputs.task.kind);
