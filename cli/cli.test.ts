@@ -99,6 +99,17 @@ describe("pioneer train / eval / models", () => {
     expect(existsSync(join(slice.dir, "never-smoothed"))).toBe(false); // nothing written, not even --out/data
   });
 
+  it("checks predict's output path before predicting anything", async () => {
+    const intoFolder = await pioneer(["predict", "--model", join(slice.dir, "m1"), "--data", slice.test, "--out", slice.dir], registry);
+    expect(intoFolder.exitCode).toBe(2);
+    expect(intoFolder.stderr).toContain(`--out ${slice.dir} is a folder; name the predictions file`);
+    const missing = join(slice.dir, "no-such-folder", "p.jsonl");
+    const intoNowhere = await pioneer(["predict", "--model", join(slice.dir, "m1"), "--data", slice.test, "--out", missing], registry);
+    expect(intoNowhere.exitCode).toBe(2);
+    expect(intoNowhere.stderr).toContain("no-such-folder does not exist; create it first");
+    expect(intoNowhere.stderr).not.toContain("Traceback");
+  });
+
   it("never trains into a registered model directory", async () => {
     const result = await pioneer(["train", "--data", slice.train, "--strategy", "head", "--epochs", "1", "--out", join(slice.dir, "m1")], registry);
     expect(result.exitCode).toBe(2);

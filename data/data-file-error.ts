@@ -34,6 +34,7 @@ export class DataFileError extends Error {
 /** A short, single-line rendering of a bad value for error messages. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value); // JSON would say null
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);

@@ -14,16 +14,34 @@ const BIO_MESSAGE = "expected a BIO tag (O, B-TYPE or I-TYPE)";
 
 const nonEmptyString = z.string({ error: NON_EMPTY_STRING }).min(1, { error: NON_EMPTY_STRING });
 
+/** A UTF-16 surrogate without its partner: not Unicode text (the tokenizers reject it). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Text a model can learn from: not only whitespace, no NUL byte, valid Unicode. */
+const learnableText = nonEmptyString
+  .refine((s) => s.trim() !== "", { error: "is only whitespace" })
+  .refine((s) => !s.includes("\u0000"), { error: "holds a NUL byte; remove it" })
+  .refine((s) => !LONE_SURROGATE.test(s), { error: "holds a lone UTF-16 surrogate (not valid Unicode)" });
+
+/** A class name: learnable text without surrounding spaces (" x" and "x" would be two classes). */
+const className = learnableText.refine((s) => s === s.trim(), { error: "has leading or trailing whitespace; remove it, or \" x\" and \"x\" become two classes" });
+
+/** The largest example weight: beyond it losses overflow (a weight of 1e300 made the loss NaN). */
+export const MAX_WEIGHT = 1e6;
+
 /** Stable identity of an example within its data set (the reader turns numeric ids into strings). */
 export const ExampleId = nonEmptyString;
 
 /** Relative importance in the loss; absent means 1. */
-export const ExampleWeight = z.number({ error: POSITIVE_NUMBER }).positive({ error: POSITIVE_NUMBER });
+export const ExampleWeight = z
+  .number({ error: POSITIVE_NUMBER })
+  .positive({ error: POSITIVE_NUMBER })
+  .max(MAX_WEIGHT, { error: `expected a positive number of at most ${MAX_WEIGHT}` });
 
 export const ClassificationExample = z.object({
   id: ExampleId,
-  text: nonEmptyString,
-  label: nonEmptyString,
+  text: learnableText,
+  label: className,
   weight: ExampleWeight.optional(),
   /** A model's predicted label, when the file holds predictions next to the gold label. */
   pred: z.string({ error: STRING }).optional(),
@@ -32,8 +50,11 @@ export const ClassificationExample = z.object({
 });
 export type ClassificationExample = z.infer<typeof ClassificationExample>;
 
+/** One token: learnable text without whitespace (tokens are joined by spaces for memory and split again). */
+const token = learnableText.refine((s) => !/[ \t\n\r]/.test(s), { error: "holds a space or line break; one token is one word" });
+
 const tokenList = z
-  .array(nonEmptyString, { error: "expected a non-empty array of non-empty strings" })
+  .array(token, { error: "expected a non-empty array of non-empty strings" })
   .min(1, { error: "expected a non-empty array of non-empty strings" });
 
 export const TokenExample = z
@@ -79,6 +100,8 @@ export const ClassificationDataset = z.object({
   /** The file the examples were read from (as given to the reader). */
   path: z.string(),
   examples: z.array(ClassificationExample),
+  /** The 1-based line where each example starts in the file, when it was read from one. */
+  lines: z.array(z.number().int().positive()).optional(),
 });
 export type ClassificationDataset = z.infer<typeof ClassificationDataset>;
 
@@ -86,6 +109,7 @@ export const TokenDataset = z.object({
   kind: z.literal("token"),
   path: z.string(),
   examples: z.array(TokenExample),
+  lines: z.array(z.number().int().positive()).optional(),
 });
 export type TokenDataset = z.infer<typeof TokenDataset>;
 

@@ -221,6 +221,8 @@ describe("readExamples on CSV", () => {
         { id: "a2", text: 'She said "hi"', label: "greeting", weight: 0.5, pred: "farewell", stage: "review" },
         { id: "a3", text: "two\nlines", label: "other" },
       ],
+      // Where each record starts: line 4 is blank, a3 spans lines 5-6.
+      lines: [2, 3, 5],
     });
   });
 
@@ -263,3 +265,43 @@ describe("readExamples on CSV", () => {
     await expectDataFileError(readExamples(file), { file, line: 1, field: "text" }, "twice");
   });
 });
+
+describe("readExamples: what a model cannot learn from is an error naming file, line and field", () => {
+  it("refuses whitespace-only text or tokens, labels with surrounding spaces, NUL bytes and lone surrogates", async () => {
+    const cases: [string, string, string, string][] = [
+      ["blank-text.jsonl", jsonl({ text: "ok", label: "a" }, { text: "   ", label: "a" }), "text", "is only whitespace"],
+      ["spaced-label.jsonl", jsonl({ text: "ok", label: "a" }, { text: "hi", label: "a " }), "label", "has leading or trailing whitespace"],
+      ["blank-label.jsonl", jsonl({ text: "ok", label: "a" }, { text: "hi", label: "  " }), "label", "is only whitespace"],
+      ["nul.csv", "text,label\nok,a\nbad\u0000text,a\n", "text", "holds a NUL byte"],
+      ["surrogate.jsonl", `{"text":"ok","label":"a"}\n{"text":"bad \\ud800 text","label":"a"}\n`, "text", "lone UTF-16 surrogate"],
+      ["blank-token.jsonl", jsonl({ tokens: ["a"], tags: ["O"] }, { tokens: ["a", " "], tags: ["O", "O"] }), "tokens", "is only whitespace"],
+      ["spaced-token.jsonl", jsonl({ tokens: ["a"], tags: ["O"] }, { tokens: ["a b"], tags: ["O"] }), "tokens", "holds a space or line break"],
+    ];
+    for (const [name, content, field, problem] of cases) {
+      const file = await tmp.write(name, content);
+      await expectDataFileError(readExamples(file), { file, line: name.endsWith(".csv") ? 3 : 2, field }, problem);
+    }
+  });
+
+  it("refuses bytes that are not UTF-8, naming their line", async () => {
+    const file = join(tmp.path, "latin1.jsonl");
+    const { writeFile } = await import("node:fs/promises");
+    await writeFile(file, Buffer.concat([Buffer.from('{"text":"ok","label":"a"}\n\n{"text":"caf'), Buffer.from([0xe9]), Buffer.from('","label":"a"}\n')]));
+    await expectDataFileError(readExamples(file), { file, line: 3, field: null }, "is not valid UTF-8");
+  });
+
+  it("refuses weights that would overflow the loss, and says what an infinite one was", async () => {
+    const huge = await tmp.write("huge-weight.jsonl", '{"text":"ok","label":"a","weight":1e300}\n');
+    await expectDataFileError(readExamples(huge), { file: huge, line: 1, field: "weight" }, "at most 1000000");
+    const infinite = await tmp.write("inf-weight.jsonl", '{"text":"ok","label":"a","weight":1e400}\n');
+    const err = await expectDataFileError(readExamples(infinite), { file: infinite, line: 1, field: "weight" });
+    expect(err.message).not.toContain("null");
+  });
+
+  it("reads tags as strict IOB2: an I-X that does not continue an X entity starts one", async () => {
+    const file = await tmp.write("bio.jsonl", jsonl({ tokens: ["a", "b", "c", "d"], tags: ["I-X", "B-Y", "I-Z", "I-Z"] }));
+    const dataset = await readExamples(file);
+    expect(dataset.examples[0]).toMatchObject({ tags: ["B-X", "B-Y", "B-Z", "I-Z"] });
+  });
+});
+

@@ -85,7 +85,7 @@ describe("decideWithLlm", () => {
   it("falls back when the endpoint fails", async () => {
     const model = new ScriptedChatModel([new Error("connect ECONNREFUSED 127.0.0.1:9")]);
     const out = await decideWithLlm(decider(model), request());
-    expect(out).toMatchObject({ decision: POLICY, mode: "fallback", note: "the endpoint failed: connect ECONNREFUSED 127.0.0.1:9", usage: { calls: 0 } });
+    expect(out).toMatchObject({ decision: POLICY, mode: "fallback", note: "the endpoint failed: connect ECONNREFUSED 127.0.0.1:9", usage: { calls: 0, tokens_in: 0 } });
   });
 
   it("never executes tool-call-looking text: only the message's tool_calls count", async () => {

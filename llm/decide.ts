@@ -115,6 +115,8 @@ export async function decideWithLlm<D>(llm: LlmDecider, request: DecisionRequest
     try {
       answer = await invokeWithBackoff(model, messages, llm.rateLimitBackoffMs ?? RATE_LIMIT_BACKOFF_MS, warn);
     } catch (err) {
+      // The time a dead or hanging endpoint cost (retries, backoff, timeouts) counts too.
+      usage = { ...usage, wall_ms: usage.wall_ms + (performance.now() - started) };
       return fallBack(`the endpoint failed: ${firstLine(err)}`);
     }
     const spent = usageOf(answer, performance.now() - started);

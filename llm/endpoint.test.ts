@@ -78,9 +78,10 @@ describe("the OpenAI-compatible endpoint path", () => {
   it("gives up on a hanging endpoint after the timeout and its retries", async () => {
     server = await OpenAiReplayServer.start([{ hang: true }, { hang: true }, { hang: true }]);
     const { out, seconds } = await decideAgainst(server.baseURL, { PIONEER_LLM_RETRIES: "1" });
-    expect(out).toMatchObject({ decision: POLICY, mode: "fallback" });
+    expect(out).toMatchObject({ decision: POLICY, mode: "fallback", usage: { calls: 0 } });
     expect(out.note).toMatch(/timed out|timeout/i);
     expect(server.requests).toHaveLength(2);
+    expect(out.usage.wall_ms).toBeGreaterThan(1900); // two 1 s timeouts: the cost of the dead endpoint
     expect(seconds).toBeLessThan(30); // 2 requests of 1 s each, plus backoff: bounded, never a hang
   });
 

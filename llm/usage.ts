@@ -6,7 +6,8 @@ import { z } from "zod";
 export const DecisionMode = z.enum(["llm", "policy", "fallback", "rejected"]);
 export type DecisionMode = z.infer<typeof DecisionMode>;
 
-/** What LLM calls cost, per agent or per run. */
+/** What LLM calls cost, per agent or per run: answered calls, their tokens, and the wall time of
+ * every attempt (failed ones included: retries and timeouts of a dead endpoint). */
 export const LlmUsage = z.object({
   calls: z.number().int().nonnegative(),
   tokens_in: z.number().int().nonnegative(),

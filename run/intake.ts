@@ -43,7 +43,7 @@ function checkLabels(dataset: Dataset, known: Set<string>, allowNew: boolean): v
     if (unknown.length) {
       throw new DataFileError({
         file: dataset.path,
-        line: index + (dataset.path.toLowerCase().endsWith(".csv") ? 2 : 1), // records are one a line in these files
+        line: dataset.lines?.[index] ?? null,
         field: "label" in example ? "label" : "tags",
         problem: `"${unknown[0]}" is not in the model's label set (${[...known].slice(0, 8).join(", ")}${known.size > 8 ? ", ..." : ""}); fix the label, or pass --allow-new-labels to learn a new class`,
       });

@@ -46,6 +46,27 @@ describe("withFileLock", () => {
     expect(await withFileLock(lock, async () => "got it", { timeoutMs: 200 })).toBe("got it");
   });
 
+  it("lets one holder at a time through when many break the same stale lock at once", async () => {
+    const lock = join(dir, ".lock");
+    await writeFile(lock, "left over by a crash");
+    const old = new Date(Date.now() - 60_000);
+    await utimes(lock, old, old);
+    let inside = 0;
+    let most = 0;
+    await Promise.all(
+      Array.from({ length: 12 }, () =>
+        withFileLock(lock, async () => {
+          inside++;
+          most = Math.max(most, inside);
+          await sleep(3);
+          inside--;
+        }, { timeoutMs: 5000 }),
+      ),
+    );
+    expect(most).toBe(1);
+    await expect(readFile(lock)).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
   it("times out on a fresh lock held by someone else, naming the lock file", async () => {
     const lock = join(dir, ".lock");
     await writeFile(lock, "held");

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rm, stat } from "node:fs/promises";
+import { link, mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { RegistryLockTimeoutError } from "./registry-errors.ts";
@@ -43,7 +43,7 @@ async function acquire(lockPath: string, opts: Required<LockOptions>): Promise<s
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     }
     if (await isStale(lockPath, opts.staleMs)) {
-      await rm(lockPath, { force: true });
+      await breakStale(lockPath);
       continue;
     }
     const waited = Date.now() - started;
@@ -59,6 +59,24 @@ async function isStale(lockPath: string, staleMs: number): Promise<boolean> {
   } catch {
     return false; // gone already: the next attempt will take it
   }
+}
+
+/**
+ * Breaks a stale lock atomically: it is renamed away (of two breakers only one rename finds it),
+ * and if what was moved is not the stale lock that was read (another process broke it and took a
+ * fresh one in between), that fresh lock is linked back, which fails rather than overwrite a newer one.
+ */
+async function breakStale(lockPath: string): Promise<void> {
+  const seen = await readFile(lockPath, "utf8").catch(() => null);
+  if (seen === null) return;
+  const moved = `${lockPath}.broken-${process.pid}-${randomBytes(4).toString("hex")}`;
+  try {
+    await rename(lockPath, moved);
+  } catch {
+    return; // broken by someone else already
+  }
+  if ((await readFile(moved, "utf8").catch(() => seen)) !== seen) await link(moved, lockPath).catch(() => undefined);
+  await rm(moved, { force: true });
 }
 
 async function release(lockPath: string, token: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ClassificationExample, Example, TokenExample } from "../../data/index.ts";
 import type { LabelIssue } from "../../tools/find-label-issues.ts";
-import { repairBio } from "./bio.ts";
+import { repairBio } from "../../data/bio.ts";
 import { type CurateInput, curate } from "./policy.ts";
 import { CurationPlan } from "./schema.ts";
 

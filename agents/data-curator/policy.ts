@@ -3,7 +3,7 @@ import { inputsOf } from "../../run/earlier-runs.ts";
 import { inputText } from "../../memory/index.ts";
 import type { DataLineage } from "../../run/types.ts";
 import type { LabelIssue } from "../../tools/find-label-issues.ts";
-import { repairBio } from "./bio.ts";
+import { repairBio } from "../../data/bio.ts";
 import type { Change, CurationPlan, SuspectVerdict } from "./schema.ts";
 
 export interface CurateInput {

@@ -117,8 +117,10 @@ export async function maintainCommand(argv: string[]): Promise<void> {
     let round = 1;
     for await (const chunk of await graph.stream(input as never, config)) {
       for (const [node, update] of Object.entries(chunk as Record<string, Record<string, unknown>>)) {
+        // A step is printed under the round it decided for (the evaluator's update already counts the next one).
+        const decided = (update?.decisions as Decision[] | undefined)?.[0]?.round;
+        console.error(`[round ${decided ?? round}] ${node}: ${describe(node, update ?? {})}`);
         if (typeof update?.round === "number") round = update.round;
-        console.error(`[round ${round}] ${node}: ${describe(node, update ?? {})}`);
       }
     }
     const state = await graph.getState({ configurable: { thread_id: threadId } });

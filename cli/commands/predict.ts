@@ -1,6 +1,6 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { readExamples, writeExamplesJsonl } from "../../data/index.ts";
 import { predictFile } from "../../trainer/launcher.ts";
@@ -12,6 +12,14 @@ export const PREDICT_USAGE = `pioneer predict --model DIR|ID --data INPUT.jsonl|
   one JSON line per input: label, confidence, below_threshold and probs (classification),
   or tags, confidences and entity spans (token); input files use the training format`;
 
+/** The output must be a file in an existing folder: checked before any prediction runs. */
+async function checkOutputFile(path: string): Promise<void> {
+  const info = await stat(path).catch(() => null);
+  if (info?.isDirectory()) throw new UsageError(`--out ${path} is a folder; name the predictions file, e.g. ${join(path, "predictions.jsonl")}`);
+  const folder = await stat(dirname(path)).catch(() => null);
+  if (!folder?.isDirectory()) throw new UsageError(`--out ${path}: the folder ${dirname(path)} does not exist; create it first`);
+}
+
 export async function predictCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -19,6 +27,7 @@ export async function predictCommand(argv: string[]): Promise<void> {
     options: { model: { type: "string" }, data: { type: "string" }, out: { type: "string" }, registry: { type: "string" } },
   });
   if (!values.model || !values.data || !values.out) throw new UsageError("predict needs --model, --data and --out");
+  await checkOutputFile(resolve(values.out));
   const model = await resolveModelDir(values.model, values.registry);
   const manifest = await readModelDir(model.dir);
   const dataset = await readExamples(values.data, { kind: manifest.kind });

@@ -58,6 +58,15 @@ def class_weight_tensor(config: TrainConfig, labels: list[str], counts: Counter)
     return torch.tensor([float(config.class_weights.get(l, 1.0)) for l in labels])
 
 
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN or infinite: the weights are garbage, so nothing is saved."""
+
+    def __init__(self, step: int, loss: float, learning_rate: float):
+        super().__init__(f"the training loss became {loss} at step {step}; nothing was saved. Lower the learning rate "
+                         f"(it was {learning_rate}) or check the data for extreme example weights")
+        self.field = "learning_rate"
+
+
 def weighted_loss(logits: torch.Tensor, targets: torch.Tensor, example_weights: torch.Tensor,
                   class_weights: torch.Tensor | None, label_smoothing: float = 0.0) -> torch.Tensor:
     """Cross-entropy averaged with per-example weights (and optional per-class weights and label smoothing)."""
@@ -217,6 +226,9 @@ def train(config: TrainConfig) -> dict[str, Any]:
                     logits = student(batch["input_ids"].to(device), batch["attention_mask"].to(device))
                 loss = weighted_loss(logits, batch["labels"].to(device), batch["weight"].to(device), class_weights,
                                      config.label_smoothing)
+            if not torch.isfinite(loss):
+                # Nothing is saved: a model directory without pioneer.json is incomplete by design.
+                raise TrainingDiverged(step + 1, float(loss.item()), config.learning_rate)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(trainable, 1.0)
             optimizer.step()

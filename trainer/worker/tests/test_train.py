@@ -93,3 +93,16 @@ def test_label_smoothing_spreads_a_share_of_the_target_over_all_labels():
     smoothed = weighted_loss(logits, torch.tensor([0]), torch.tensor([1.0]), None, label_smoothing=0.3)
     assert smoothed.item() == pytest.approx(expected.item())
     assert smoothed.item() > weighted_loss(logits, torch.tensor([0]), torch.tensor([1.0]), None).item()
+
+
+def test_a_loss_that_is_not_finite_stops_training_and_saves_nothing(banking_slice, tmp_path):
+    from pioneer_worker.train import TrainingDiverged
+
+    rows = [json.loads(line) for line in open(banking_slice["train"])]
+    rows[0]["weight"] = 1e300  # overflows float32: the loss becomes NaN
+    data = tmp_path / "huge-weight.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "diverged"
+    with pytest.raises(TrainingDiverged, match=r"the training loss became nan at step 1; nothing was saved"):
+        train(spec({"train": data}, out, strategy="head"))
+    assert not (out / "pioneer.json").exists()
