@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { endpointChatModel } from "../llm/chat-model.ts";
-import { endpointSettings, type LlmAgent } from "../llm/settings.ts";
+import { type EndpointSettings, endpointSettings, type LlmAgent } from "../llm/settings.ts";
 import type { LlmRun } from "../llm/step.ts";
 import { RunResources, resourceOptions } from "../run/resources.ts";
 import type { MaintainInput } from "./maintain-input.ts";
@@ -23,7 +23,7 @@ export interface MaintainConfiguration {
 }
 
 /** The agents' LLM for a run in `endpoint` mode: the caller's chat model, else the environment's
- * OpenAI-compatible endpoint (an error that says what to set when there is none). */
+ * OpenAI-compatible endpoint. */
 export function llmRunOf(input: Pick<MaintainInput, "llm" | "llm_max_tries" | "llm_budget_tokens">, configurable: MaintainConfigurable | undefined): LlmRun | null {
   if (input.llm !== "endpoint") return null;
   const given = configurable?.chatModel;
@@ -31,9 +31,14 @@ export function llmRunOf(input: Pick<MaintainInput, "llm" | "llm_max_tries" | "l
   if (given) {
     modelFor = typeof given === "function" ? given : () => given;
   } else {
-    const settings = endpointSettings();
+    // Read from the environment when first needed: a run resumed without the endpoint's variables
+    // falls back to the policies step by step (counted), instead of failing in every node.
+    let settings: EndpointSettings | undefined;
     const models = new Map<LlmAgent, BaseChatModel>();
-    modelFor = (agent) => models.get(agent) ?? models.set(agent, endpointChatModel(settings, agent)).get(agent)!;
+    modelFor = (agent) => {
+      settings ??= endpointSettings();
+      return models.get(agent) ?? models.set(agent, endpointChatModel(settings, agent)).get(agent)!;
+    };
   }
   return { modelFor, maxTries: input.llm_max_tries, budgetTokens: input.llm_budget_tokens ?? null };
 }

@@ -26,4 +26,9 @@ describe("decideStep", () => {
     expect(await decideStep(llm, 1000, request)).toEqual({ decision: { n: 5 }, mode: "policy", note: "LLM token budget spent (1000 of 1000)", retries: 0, usage: { calls: 0, tokens_in: 0, tokens_out: 0, wall_ms: 0 } });
     expect(model.received).toHaveLength(1);
   });
+
+  it("falls back, counted, when the run's endpoint is gone (a resume without its variables)", async () => {
+    const llm: LlmRun = { modelFor: () => { throw new Error("--llm endpoint needs an OpenAI-compatible endpoint"); }, maxTries: 2, budgetTokens: null, warn: () => undefined };
+    expect(await decideStep(llm, 0, request)).toMatchObject({ decision: { n: 5 }, mode: "fallback", note: "no LLM endpoint: --llm endpoint needs an OpenAI-compatible endpoint" });
+  });
 });

@@ -20,5 +20,13 @@ export async function decideStep<D>(llm: LlmRun | null, spentTokens: number, req
   if (llm.budgetTokens !== null && spentTokens >= llm.budgetTokens) {
     return { decision: request.policy(), mode: "policy", note: `LLM token budget spent (${spentTokens} of ${llm.budgetTokens})`, retries: 0, usage: NO_USAGE };
   }
-  return decideWithLlm({ model: llm.modelFor(request.agent), maxTries: llm.maxTries, ...(llm.warn ? { warn: llm.warn } : {}) }, request);
+  let model;
+  try {
+    model = llm.modelFor(request.agent);
+  } catch (err) {
+    const why = `no LLM endpoint: ${(err as Error).message}`;
+    (llm.warn ?? ((m: string) => console.error(m)))(`[llm] ${request.agent}: FALLBACK to the offline policy: ${why}`);
+    return { decision: request.policy(), mode: "fallback", note: why, retries: 0, usage: NO_USAGE };
+  }
+  return decideWithLlm({ model, maxTries: llm.maxTries, ...(llm.warn ? { warn: llm.warn } : {}) }, request);
 }

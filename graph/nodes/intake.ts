@@ -6,7 +6,7 @@ import { validateInputs } from "../../run/intake.ts";
 import { resourceOptions } from "../../run/resources.ts";
 import { registerDeployed } from "../../run/promotion.ts";
 import { scoreModel } from "../../run/score-model.ts";
-import { defaultLlmMode } from "../../llm/settings.ts";
+import { defaultLlmMode, endpointSettings } from "../../llm/settings.ts";
 import { ensureConfiguration } from "../configuration.ts";
 import { MaintainInput } from "../maintain-input.ts";
 import type { MaintainStateType, MaintainUpdate } from "../state.ts";
@@ -26,6 +26,8 @@ export async function intakeNode(state: MaintainStateType, config?: LangGraphRun
     memory_dir: folders.memoryDir,
     llm: parsed.llm ?? (defaultLlmMode() === "endpoint" || config?.configurable?.chatModel ? "endpoint" : "off"),
   } satisfies MaintainInput;
+  // A run that asks for an endpoint needs one from the start (a resume without one falls back).
+  if (input.llm === "endpoint" && !config?.configurable?.chatModel) endpointSettings();
   const inputs = await validateInputs(input);
   const { resources } = await ensureConfiguration(config, input);
   const run = resources.runFolder(input.run_dir, inputs.task.kind);
