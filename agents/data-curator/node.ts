@@ -141,7 +141,7 @@ export async function dataCuratorNode(state: MaintainStateType, config?: LangGra
     result.examples.map((e) => ({ id: `${hash.slice(0, 16)}/${e.id}`, run_id: state.run_id, data_version: hash, input: inputText(e), label: "label" in e ? e.label : e.tags.join(" "), source: source(e.id) })),
   );
   return {
-    ...(judged.usage.calls > 0 ? { llm_usage: { data_curator: judged.usage } } : {}),
+    ...(judged.usage.calls > 0 || judged.usage.wall_ms > 0 ? { llm_usage: { data_curator: judged.usage } } : {}),
     data_versions: [{ hash, path, parent_hash: parentHash, round: state.round, lineage: result.lineage, vs_parent_data: vsParentData }],
     decisions: [{ agent: "data_curator", round: state.round, at: new Date().toISOString(), decision: { plan, data_version: hash.slice(0, 16), examples: result.examples.length, ...result.lineage, vs_parent_data: vsParentData, llm_verdicts: judged.decision.suspects, focus_pairs: judged.decision.focus_pairs }, mode: judged.mode, note: judged.note, retries: judged.retries }],
   };

@@ -130,7 +130,7 @@ export async function diagnosticianNode(state: MaintainStateType, config?: LangG
   const counts: Record<string, number> = {};
   for (const f of decision.findings) counts[f.cause] = (counts[f.cause] ?? 0) + 1;
   return {
-    ...(judged.usage.calls > 0 ? { llm_usage: { diagnostician: judged.usage } } : {}),
+    ...(judged.usage.calls > 0 || judged.usage.wall_ms > 0 ? { llm_usage: { diagnostician: judged.usage } } : {}),
     diagnosis: {
       accepted: decision.findings.filter((f) => f.accepted).map((f) => f.id),
       rejected: decision.findings.filter((f) => !f.accepted).map((f) => ({ id: f.id, cause: f.cause })),

@@ -78,7 +78,7 @@ export async function plannerNode(state: MaintainStateType, config?: LangGraphRu
     // Write.
     const plan = planned.decision;
     update.next_plan = plan;
-    if (planned.usage.calls > 0) update.llm_usage = { planner: planned.usage };
+    if (planned.usage.calls > 0 || planned.usage.wall_ms > 0) update.llm_usage = { planner: planned.usage };
     decisions.push({ agent: "planner", round: state.round, at: now(), decision: { round_plan: plan.band, reason: plan.reason, training: plan.training, from_memory: plan.from_memory }, mode: planned.mode, note: planned.note, retries: planned.retries });
   }
   return new Command({ goto: decision.next, update });

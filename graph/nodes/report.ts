@@ -22,7 +22,7 @@ function llmLines(state: MaintainStateType): string[] {
   const usage = totalUsage(state.llm_usage);
   const lines = [
     `Mode: ${state.input.llm ?? "off"}. Decisions by path: ${Object.entries(decisionsByMode(state.decisions)).map(([m, n]) => `${m} ${n}`).join(", ")}.`,
-    `LLM usage: ${usage.calls} calls, ${usage.tokens_in} tokens in, ${usage.tokens_out} out, ${(usage.wall_ms / 1000).toFixed(1)} s${Object.keys(state.llm_usage).length ? ` (${Object.entries(state.llm_usage).map(([agent, u]) => `${agent}: ${u.calls} calls, ${u.tokens_in + u.tokens_out} tokens`).join("; ")})` : ""}.`,
+    `LLM usage: ${usage.calls} calls, ${usage.tokens_in} tokens in, ${usage.tokens_out} out, ${(usage.wall_ms / 1000).toFixed(1)} s${Object.keys(state.llm_usage).length ? ` (${Object.entries(state.llm_usage).map(([agent, u]) => `${agent}: ${u.calls} calls, ${u.tokens_in + u.tokens_out} tokens, ${(u.wall_ms / 1000).toFixed(1)} s`).join("; ")})` : ""}.`,
   ];
   const notable = state.decisions.filter((d) => (d.mode !== undefined && d.mode !== "policy") || Boolean(d.note));
   if (notable.length > 0) {
