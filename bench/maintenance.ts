@@ -186,6 +186,7 @@ async function runScenario(s: Scenario, quick: boolean, seed: number, student: s
       scenario: s.name,
       seed,
       student,
+      llm_mode: llm,
       metric: kind === "classification" ? "accuracy" : "entity_f1",
       quick,
       dev_from: s.devFrom,
