@@ -4,7 +4,7 @@ import { type StructuredToolInterface, tool } from "@langchain/core/tools";
 import { z } from "zod";
 import { DATA_RULE, dataBlock } from "./data-block.ts";
 import type { LlmAgent } from "./settings.ts";
-import { type DecisionMode, type LlmUsage, NO_USAGE } from "./usage.ts";
+import { addUsage, type DecisionMode, type LlmUsage, NO_USAGE } from "./usage.ts";
 
 /** The tool an agent ends with: its decision, validated against the agent's zod schema. */
 export const SUBMIT_DECISION = "submit_decision";
@@ -119,8 +119,7 @@ export async function decideWithLlm<D>(llm: LlmDecider, request: DecisionRequest
       usage = { ...usage, wall_ms: usage.wall_ms + (performance.now() - started) };
       return fallBack(`the endpoint failed: ${firstLine(err)}`);
     }
-    const spent = usageOf(answer, performance.now() - started);
-    usage = { calls: usage.calls + 1, tokens_in: usage.tokens_in + spent.tokens_in, tokens_out: usage.tokens_out + spent.tokens_out, wall_ms: usage.wall_ms + spent.wall_ms };
+    usage = addUsage(usage, usageOf(answer, performance.now() - started));
     messages.push(answer);
     const calls = answer.tool_calls ?? [];
     // Tool calls whose arguments are not JSON: each gets its error back (the protocol wants an

@@ -102,7 +102,11 @@ export async function dataCuratorNode(state: MaintainStateType, config?: LangGra
     return `${"label" in f ? f.label : ""} -> ${p ? predictedLabel(p) : undefined}`;
   };
   const confusions: Record<string, number> = {};
-  for (const f of failures) if ("label" in f && accepted.has(f.id)) confusions[pairOf(f)] = (confusions[pairOf(f)] ?? 0) + 1;
+  for (const f of failures) {
+    if (!("label" in f) || !accepted.has(f.id)) continue;
+    const pair = pairOf(f);
+    confusions[pair] = (confusions[pair] ?? 0) + 1;
+  }
   const poolIssues = poolIssuesOf(await run.labelIssues(diagnosis.label_issues_path));
   const judged = await judgeSuspects(state, llm, resources.embedder, pool, poolIssues, confusions);
   const confusable = new Set([...diagnosis.clusters.filter((c) => c.cause === "confusable_pair").map((c) => c.name), ...judged.decision.focus_pairs.map((p) => `${p.gold} -> ${p.predicted}`)]);
