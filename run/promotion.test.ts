@@ -46,6 +46,27 @@ describe("promoteCandidate", () => {
     expect((await registry.get(first)).parent).toBe(v0);
   });
 
+  it("does not promote again a candidate that was promoted before a crash and rolled back since", async () => {
+    const v0 = await registered("v0", null);
+    await registry.promote(v0);
+    const p = await promotion(v0, 1);
+    const first = await promoteCandidate(registry, p);
+    await registry.rollback(); // someone rolled it back before the run resumed
+    expect(await promoteCandidate(registry, p)).toBe(first);
+    expect((await registry.promoted())?.id).toBe(v0);
+    expect((await registry.pointer()).history.map((h) => h.action)).toEqual(["promote", "promote", "rollback"]);
+  });
+
+  it("records the gated directory's content hash, and refuses the directory once its content changed", async () => {
+    const v0 = await registered("v0", null);
+    await registry.promote(v0);
+    const p = await promotion(v0, 1);
+    const id = await promoteCandidate(registry, p);
+    expect((await registry.get(id)).content_hash).toMatch(/^sha256:[0-9a-f]{64}$/);
+    await writeFile(join(p.candidate.model_dir, "head.safetensors"), "other weights");
+    await expect(promoteCandidate(registry, p)).rejects.toThrow(/already registered as version "v0002-[0-9a-f]+".*another content/);
+  });
+
   it("never replaces a version other than the one the candidate was gated against", async () => {
     const v0 = await registered("v0", null);
     await registry.promote(v0);

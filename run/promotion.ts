@@ -1,8 +1,9 @@
 import type { Example } from "../data/index.ts";
+import { failpoint } from "../lib/failpoint.ts";
 import { dataVersionHash } from "../data/index.ts";
 import type { GateVerdict } from "../evals/regression-gate.ts";
 import type { MemoryStore } from "../memory/index.ts";
-import { readModelDir } from "../trainer/model-dir.ts";
+import { modelDirHash, readModelDir } from "../trainer/model-dir.ts";
 import type { ModelDirManifest } from "../trainer/model-dir.ts";
 import { learntFrom } from "../trainer/registry-manifest.ts";
 import type { ModelRegistry } from "../trainer/registry.ts";
@@ -41,9 +42,13 @@ export interface Promotion {
 }
 
 /** Registers a candidate the gate passed as the parent's child and moves the promoted pointer to it,
- * only from the parent (the model it was gated against); returns the new version id. Both steps are
- * idempotent, so a promotion repeated after a crash between them, or after the pointer moved, is
- * recognised and not made twice. A PromotedVersionChangedError says someone else moved the pointer. */
+ * only from the parent (the model it was gated against); returns the new version id.
+ *
+ * The registered version is the run's record of intent, written before the pointer moves: it names
+ * the run, the round and the content hash of the gated directory. Both steps are idempotent, so a
+ * promotion repeated after a crash between them, or after the pointer moved, is recognised and not
+ * made twice; one the pointer's history already holds is never made again, even if someone rolled
+ * it back since. A PromotedVersionChangedError says someone else moved the pointer. */
 export async function promoteCandidate(registry: ModelRegistry, p: Promotion): Promise<string> {
   const model = await readModelDir(p.candidate.model_dir);
   const chain = learntDataVersions(p.candidates, p.candidate.id);
@@ -53,6 +58,7 @@ export async function promoteCandidate(registry: ModelRegistry, p: Promotion): P
     model_dir: p.candidate.model_dir,
     data_version: p.candidate.data_hash,
     learnt_from: [...deployed, ...chain.hashes],
+    content_hash: await modelDirHash(p.candidate.model_dir),
     task_kind: model.kind,
     labels: model.labels,
     base_model: model.base_model,
@@ -61,6 +67,9 @@ export async function promoteCandidate(registry: ModelRegistry, p: Promotion): P
     metrics: { ...p.scores, train: p.candidate.train_metrics },
     notes: `maintain ${p.runId} round ${p.candidate.round}: ${p.verdict.reasons[0] ?? ""}`,
   });
+  failpoint("registered");
+  const { history } = await registry.pointer();
+  if (history.some((h) => h.id === manifest.id && h.action === "promote")) return manifest.id;
   await registry.promote(manifest.id, { ifCurrent: p.parent.id });
   return manifest.id;
 }

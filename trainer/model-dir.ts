@@ -1,5 +1,6 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import { join, relative } from "node:path";
 import { z } from "zod";
 
 /** The worker's pioneer.json: what a trained model directory is (see pioneer_worker/model.py). */
@@ -29,4 +30,19 @@ export async function readModelDir(dir: string): Promise<ModelDirManifest> {
     throw new Error(`${path}: field "${issue?.path.join(".")}": ${issue?.message}`);
   }
   return parsed.data;
+}
+
+/** sha256 of a model directory's content: every file's path (relative, sorted) and bytes. The
+ * registry records it, so a directory that changed after it was gated and registered is caught. */
+export async function modelDirHash(dir: string): Promise<string> {
+  const files = (await readdir(dir, { recursive: true, withFileTypes: true }))
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
+  const hash = createHash("sha256");
+  for (const file of files) {
+    const bytes = await readFile(join(dir, file));
+    hash.update(`${file}\0${bytes.length}\0`).update(bytes);
+  }
+  return `sha256:${hash.digest("hex")}`;
 }

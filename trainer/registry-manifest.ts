@@ -25,6 +25,8 @@ export const ModelManifest = z.object({
    * start learnt its parent's data first, and its own version may be only a replay share of the pool
    * plus new examples. Absent for a model trained once: `[data_version]`. */
   learnt_from: z.array(z.string().min(1)).optional(),
+  /** `modelDirHash` of the directory when it was registered (absent for older versions). */
+  content_hash: z.string().min(1).optional(),
   task_kind: TaskKind,
   labels: z.array(z.string()),
   base_model: z.string().min(1),

@@ -51,7 +51,7 @@ export class ModelRegistry {
    * hash of model_dir and created_at. A given parent must already be registered.
    *
    * Registering is idempotent: a model directory that a version already names, with the same
-   * parent and data version (and id, when one is given), returns that version, so a step repeated
+   * parent and data version (and id and content hash, when given), returns that version, so a step repeated
    * after a crash does not register it twice. Registered directories are immutable: the same
    * directory as anything else is an {@link AlreadyRegisteredError}. */
   async register(input: RegisterInput): Promise<ModelManifest> {
@@ -70,7 +70,12 @@ export class ModelRegistry {
       const model_dir = resolve(fields.model_dir);
       const existing = (await this.list()).find((version) => version.model_dir === model_dir);
       if (existing) {
-        const differs = existing.parent !== fields.parent ? "parent" : existing.data_version !== fields.data_version ? "data version" : fields.id !== undefined && fields.id !== existing.id ? "id" : null;
+        const differs =
+          existing.parent !== fields.parent ? "parent"
+          : existing.data_version !== fields.data_version ? "data version"
+          : fields.id !== undefined && fields.id !== existing.id ? "id"
+          : fields.content_hash !== undefined && existing.content_hash !== undefined && fields.content_hash !== existing.content_hash ? "content (the directory changed after it was registered)"
+          : null;
         if (differs) throw new AlreadyRegisteredError(model_dir, existing.id, this.root, differs);
         return existing;
       }
@@ -85,6 +90,7 @@ export class ModelRegistry {
         model_dir,
         data_version: fields.data_version,
         ...(fields.learnt_from === undefined ? {} : { learnt_from: fields.learnt_from }),
+        ...(fields.content_hash === undefined ? {} : { content_hash: fields.content_hash }),
         task_kind: fields.task_kind,
         labels: fields.labels,
         base_model: fields.base_model,

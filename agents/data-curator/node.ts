@@ -1,4 +1,5 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { failpoint } from "../../lib/failpoint.ts";
 import { type ClassificationExample, classesOf, dataVersionDiff, dataVersionHash, type Example, groupBy } from "../../data/index.ts";
 import { predictedLabel } from "../../evals/types.ts";
 import { ensureConfiguration } from "../../graph/configuration.ts";
@@ -140,6 +141,7 @@ export async function dataCuratorNode(state: MaintainStateType, config?: LangGra
   const hash = dataVersionHash(result.examples);
   const parentHash = dataVersionHash(pool);
   const path = await run.writeDataVersion(hash, result.examples, { hash, parent_hash: parentHash, round: state.round, plan, ...result.lineage, vs_parent_data: vsParentData, changes: result.changes });
+  failpoint("curation");
   const source = sourceOf(result.changes, hardNegativeIds);
   await resources.memory.addExamples(
     result.examples.map((e) => ({ id: `${hash.slice(0, 16)}/${e.id}`, run_id: state.run_id, data_version: hash, input: inputText(e), label: "label" in e ? e.label : e.tags.join(" "), source: source(e.id) })),

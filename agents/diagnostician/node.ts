@@ -1,4 +1,5 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { failpoint } from "../../lib/failpoint.ts";
 import { classesOf, type Example } from "../../data/index.ts";
 import { type Prediction, predictedLabel, predictionConfidence } from "../../evals/types.ts";
 import { ensureConfiguration } from "../../graph/configuration.ts";
@@ -127,6 +128,7 @@ export async function diagnosticianNode(state: MaintainStateType, config?: LangG
   const past = await resources.memory.similarFailures(decision.summary, { k: 20, excludeRunId: state.run_id });
   const byId = new Map(failures.map((e) => [e.id, e]));
   await resources.memory.addFailures(decision.findings.map((f) => failureRecord(f, byId.get(f.id)!, predictions.get(f.id), state.run_id, parent.id ?? parent.dir)));
+  failpoint("diagnosis");
   const counts: Record<string, number> = {};
   for (const f of decision.findings) counts[f.cause] = (counts[f.cause] ?? 0) + 1;
   return {

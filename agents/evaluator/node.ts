@@ -1,4 +1,5 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { failpoint } from "../../lib/failpoint.ts";
 import { ensureConfiguration } from "../../graph/configuration.ts";
 import type { MaintainStateType, MaintainUpdate } from "../../graph/state.ts";
 import { promoteCandidate, rememberExperiment } from "../../run/promotion.ts";
@@ -28,6 +29,7 @@ export async function evaluatorNode(state: MaintainStateType, config?: LangGraph
   if (earlier.size > 0) regressionSets.push(gateSet("earlier_stages", task.kind, failures.filter((e) => earlier.has(e.stage ?? "")), ...(await both("failures"))));
   if (earlierRuns.length > 0) regressionSets.push(gateSet("earlier_runs", task.kind, earlierRuns, ...(await both("earlier-runs"))));
 
+  failpoint("evaluation");
   // Decide.
   const verdict = judgeCandidate({
     regressionSets,
@@ -44,12 +46,14 @@ export async function evaluatorNode(state: MaintainStateType, config?: LangGraph
   if (verdict.pass) {
     try {
       promotedId = await promoteCandidate(resources.registry, { runId: state.run_id, parent, deployedId: state.baseline?.id ?? null, candidate, candidates: state.candidates, scores, verdict });
+      failpoint("promoted");
     } catch (err) {
       if (!(err instanceof PromotedVersionChangedError)) throw err;
       stop = `the candidate passed the gate against ${parent.id}, but the registry's promoted version is now ${err.current ?? "none"}: nothing promoted; run maintain again on the promoted version`;
     }
   }
   await rememberExperiment(resources.memory, { runId: state.run_id, task, parent, candidate, data: state.data_versions.find((d) => d.hash === candidate.data_hash), failureSummary: diagnosis?.summary ?? "", scores, verdict, promotedId });
+  failpoint("remembered");
   return {
     candidates: [{ ...candidate, scores, verdict, promoted_id: promotedId }],
     parent: promotedId ? { id: promotedId, dir: candidate.model_dir, scores, predictions_dir: predictionsDir } : parent,

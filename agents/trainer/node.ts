@@ -1,4 +1,5 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { failpoint } from "../../lib/failpoint.ts";
 import { ensureConfiguration } from "../../graph/configuration.ts";
 import type { MaintainStateType, MaintainUpdate } from "../../graph/state.ts";
 import { launchFineTune } from "../../tools/launch-fine-tune.ts";
@@ -27,6 +28,7 @@ export async function trainerNode(state: MaintainStateType, config?: LangGraphRu
   let lastLog = 0;
   const result = await launchFineTune(spec, {
     onProgress: (e) => {
+      failpoint("training");
       if (Date.now() - lastLog > 15_000 || e.step === e.total) {
         lastLog = Date.now();
         console.error(`[round ${state.round}] ${e.stage} ${e.step}/${e.total}${e.loss != null ? ` loss ${e.loss.toFixed(3)}` : ""}${e.eta_s != null ? ` eta ${Math.round(e.eta_s)}s` : ""}`);

@@ -1,4 +1,5 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { failpoint } from "../../lib/failpoint.ts";
 import { groupBy } from "../../data/index.ts";
 import { goldOf } from "../../run/score-model.ts";
 import { earlierRunGold, inputsOf } from "../../run/earlier-runs.ts";
@@ -44,6 +45,7 @@ export async function intakeNode(state: MaintainStateType, config?: LangGraphRun
   const predictionsDir = run.predictionsDir("parent-0");
   const scores = await scoreModel(resources.server, run, files, inputs.task, inputs.deployed.dir, predictionsDir);
   const parent = { id: modelId, dir: inputs.deployed.dir, scores, predictions_dir: predictionsDir };
+  failpoint("intake");
   return {
     input,
     run_id: runId,

@@ -1,4 +1,5 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { failpoint } from "../../lib/failpoint.ts";
 import { DecisionMode, totalUsage } from "../../llm/usage.ts";
 import type { Decision, ModelScores } from "../../run/types.ts";
 import { ensureConfiguration } from "../configuration.ts";
@@ -105,5 +106,6 @@ export async function reportNode(state: MaintainStateType, config?: LangGraphRun
   const { summary, md } = buildReport(state);
   const { resources } = await ensureConfiguration(config, state.input);
   const paths = await resources.runFolder(state.input.run_dir, state.task.kind).writeReport(md, summary);
+  failpoint("report");
   return { final_report: { ...paths, summary } };
 }

@@ -115,8 +115,27 @@ def run(args: argparse.Namespace) -> None:
         emit("done", artifacts={}, metrics={"seconds_per_step_by_threads": measure_threads()})
 
 
+def _die_with_parent() -> None:
+    """A worker never outlives the process that launched it: a control plane killed with SIGKILL
+    (OOM, kill -9) would otherwise leave a fine-tune writing into the model directory that the
+    resumed run trains into. Linux only (prctl PR_SET_PDEATHSIG); elsewhere a no-op."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def main() -> int:
     claim_stdout()
+    _die_with_parent()
     args = _parser().parse_args()
     try:
         run(args)
