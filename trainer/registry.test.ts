@@ -1,7 +1,9 @@
 import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../lib/repo-root.ts";
 import { ModelRegistry, defaultVersionId } from "./registry.ts";
 import {
   AlreadyRegisteredError,
@@ -13,7 +15,7 @@ import {
   UnknownVersionError,
 } from "./registry-errors.ts";
 import { ModelManifest, type RegisterInput, learntFrom } from "./registry-manifest.ts";
-import { PointerFile } from "./registry-pointer.ts";
+import { PointerFile, rollbackTarget } from "./registry-pointer.ts";
 
 let dir: string;
 let root: string;
@@ -386,6 +388,31 @@ describe("concurrent writers", () => {
     expect(pointer.current).toBe(pointer.history.at(-1)?.id);
     expect((await readdir(root)).sort()).toEqual(["pointer.json", "versions"]); // no lock or temp file left
   });
+
+  it("four processes promoting and rolling back at once leave a pointer whose history replays to it", async () => {
+    const ids = ["A", "B", "C"];
+    await registerChain(new ModelRegistry(root), ...ids);
+    await new ModelRegistry(root).promote("A");
+    const churn = join(REPO_ROOT, "test-support", "registry-churn.ts");
+    const runs = await Promise.all([1, 2, 3, 4].map((seed) => execa("node", ["--import", "tsx", churn, root, "30", String(seed), ...ids], { cwd: REPO_ROOT })));
+    const counts = runs.map((r) => JSON.parse(r.stdout) as { promotes: number; rollbacks: number; refused: number });
+    const pointer = PointerFile.parse(JSON.parse(await readFile(join(root, "pointer.json"), "utf8")));
+    // Every promote appends an entry unless its version was already current; every rollback appends one.
+    const rollbacks = counts.reduce((n, c) => n + c.rollbacks, 0);
+    expect(pointer.history.filter((e) => e.action === "rollback")).toHaveLength(rollbacks);
+    expect(pointer.history.filter((e) => e.action === "promote").length).toBeLessThanOrEqual(1 + counts.reduce((n, c) => n + c.promotes, 0));
+    expect(counts.reduce((n, c) => n + c.promotes + c.rollbacks + c.refused, 0)).toBe(120);
+    expect(pointer.current).toBe(pointer.history.at(-1)?.id);
+    // Replayed entry by entry, the history is one writer's at a time: a promote never repeats the
+    // current version, and each rollback went where the history before it said it would.
+    for (const [i, entry] of pointer.history.entries()) {
+      const before = pointer.history.slice(0, i);
+      if (entry.action === "promote") expect(entry.id).not.toBe(before.at(-1)?.id);
+      else expect(entry.id).toBe(rollbackTarget({ current: before.at(-1)?.id ?? null, history: before }));
+    }
+    expect((await new ModelRegistry(root).list()).map((m) => m.id)).toEqual(ids);
+    expect((await readdir(root)).sort()).toEqual(["pointer.json", "versions"]);
+  }, 120_000);
 
   it("concurrent registrations get distinct sequence numbers", async () => {
     const registries = Array.from({ length: 8 }, () => new ModelRegistry(root));
