@@ -142,3 +142,22 @@ export async function predictFile(
   if (options.batchSize) args.push("--batch-size", String(options.batchSize));
   return runWorker(args, options);
 }
+
+export interface ZeroShotSpec {
+  out_dir: string;
+  labels: string[];
+  /** Per label, the texts its prototype averages (definition, phrasings); its name when none. */
+  phrases?: Record<string, string[]>;
+  model?: string;
+  /** Logit = scale x cosine similarity. */
+  scale?: number;
+  /** An out-of-scope label, predicted when no label's prototype is at least `oos_similarity` alike. */
+  oos_label?: string;
+  oos_similarity?: number;
+}
+
+/** Packages the zero-shot classifier (label prototypes as the head, no training) as a model directory. */
+export async function buildZeroShotModel(spec: ZeroShotSpec, options: Omit<WorkerRunOptions, "input"> = {}): Promise<TrainResult> {
+  const done = await runWorker(["zero-shot", "--spec", "-"], { ...options, input: JSON.stringify(spec) });
+  return { modelDir: String(done.artifacts.model_dir), metrics: done.metrics };
+}

@@ -4,6 +4,7 @@
   python -m pioneer_worker predict --model DIR --input IN.jsonl --out PREDS.jsonl [--kind classification|token]
   python -m pioneer_worker embed --model minilm --input IN.jsonl --out EMB.jsonl
   python -m pioneer_worker label-issues --input POOL.jsonl --kind classification|token --out ISSUES.jsonl [--model minilm|DIR|HF_ID] [--folds 5]
+  python -m pioneer_worker zero-shot --spec SPEC.json    (the zero-shot classifier as a model directory)
   python -m pioneer_worker serve
   python -m pioneer_worker threads                       (measure and print CPU thread timings)
 """
@@ -44,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     li.add_argument("--model", default="minilm")
     li.add_argument("--folds", type=int, default=5)
     li.add_argument("--seed", type=int, default=0)
+    z = sub.add_parser("zero-shot")
+    z.add_argument("--spec", required=True)
     sub.add_parser("serve")
     sub.add_parser("threads")
     return p
@@ -105,6 +108,12 @@ def run(args: argparse.Namespace) -> None:
         _write_jsonl(args.out, rows)
         emit("done", artifacts={"issues": args.out},
              metrics={"n": len(rows), "issues": sum(r["is_issue"] for r in rows)})
+    elif args.command == "zero-shot":
+        from .runtime import configure
+        from .zero_shot import run_zero_shot
+
+        raw = json.load(sys.stdin) if args.spec == "-" else json.loads(open(args.spec, encoding="utf-8").read())
+        run_zero_shot(raw, configure(args.device, args.threads))
     elif args.command == "serve":
         from .serve import serve
 
@@ -146,7 +155,7 @@ def main() -> int:
     except Exception as err:
         log(traceback.format_exc())
         emit("error", type=type(err).__name__, message=str(err), field=getattr(err, "field", None))
-        return 2 if type(err).__name__ in ("SpecError", "DataError") else 1
+        return 2 if type(err).__name__ in ("SpecError", "DataError", "ZeroShotSpecError") else 1
 
 
 if __name__ == "__main__":

@@ -41,16 +41,23 @@ def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tenso
 
 
 class Student(nn.Module):
-    def __init__(self, encoder: nn.Module, num_labels: int, kind: str, dropout: float = 0.1):
+    """`normalize` puts pooled features on the unit sphere, so the head's rows score cosine
+    similarity: what a zero-shot model (label prototypes as the head) needs."""
+
+    def __init__(self, encoder: nn.Module, num_labels: int, kind: str, dropout: float = 0.1, normalize: bool = False):
         super().__init__()
         self.encoder = encoder
         self.kind = kind
+        self.normalize = normalize
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(encoder.config.hidden_size, num_labels)
 
     def features(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        return mean_pool(hidden, attention_mask) if self.kind == "classification" else hidden
+        if self.kind != "classification":
+            return hidden
+        pooled = mean_pool(hidden, attention_mask)
+        return nn.functional.normalize(pooled, dim=-1) if self.normalize else pooled
 
     def classify(self, features: torch.Tensor) -> torch.Tensor:
         return self.head(self.dropout(features))
@@ -115,7 +122,7 @@ def load_student(model_dir: str, device: torch.device) -> tuple[Student, Any, di
             from peft import PeftModel
 
             encoder = PeftModel.from_pretrained(encoder, str(root / "adapter")).merge_and_unload()
-    student = Student(encoder, len(manifest["labels"]), manifest["kind"])
+    student = Student(encoder, len(manifest["labels"]), manifest["kind"], normalize=bool(manifest.get("normalize_features", False)))
     student.head.load_state_dict(load_file(str(root / "head.safetensors")))
     student.to(device).eval()
     return student, load_tokenizer(str(root)), manifest

@@ -165,7 +165,9 @@ def train(config: TrainConfig) -> dict[str, Any]:
     encoder = parent[0].encoder if parent else load_encoder(base_path)
     if config.strategy == "lora":
         encoder = add_lora(encoder, config.lora_r, config.lora_alpha, config.lora_dropout)
-    student = Student(encoder, len(labels), config.kind, config.dropout)
+    # A warm start from a zero-shot model keeps its unit-length features: its head rows score cosines.
+    normalize = bool(parent[2].get("normalize_features", False)) if parent else False
+    student = Student(encoder, len(labels), config.kind, config.dropout, normalize=normalize)
     if parent is not None:
         copy_shared_head_rows(parent[0].head, parent[2]["labels"], student.head, labels)
     student = student.to(device)
@@ -195,7 +197,7 @@ def train(config: TrainConfig) -> dict[str, Any]:
     manifest: dict[str, Any] = {
         "format": 1, "kind": config.kind, "labels": labels, "base_model": parent[2]["base_model"] if parent else config.model,
         "weights": weights_layout(config.strategy, warm_started=parent is not None and parent[2]["weights"] != "head"),
-        "parent_model": config.init_from,
+        "parent_model": config.init_from, "normalize_features": normalize,
         "strategy": config.strategy, "oos_label": config.oos_label, "confidence_threshold": config.confidence_threshold,
         "max_length": config.max_length, "config": config.to_dict(), "label_counts": dict(counts),
         "worker_version": __version__, "torch": torch.__version__, "python": platform.python_version(),
