@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { DataFileError } from "../data/index.ts";
 import { REPO_ROOT } from "../lib/repo-root.ts";
 import { WorkerCrashedError, WorkerReportedError } from "../trainer/worker-errors.ts";
+import { COLD_START_USAGE, coldStartCommand } from "./commands/cold-start.ts";
 import { DEMO_USAGE, demoCommand } from "./commands/demo.ts";
 import { EVAL_USAGE, evalCommand } from "./commands/eval.ts";
 import { MAINTAIN_USAGE } from "./commands/maintain-usage.ts";
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; usage: 
   models: { run: modelsCommand, usage: MODELS_USAGE },
   // Loaded on demand: it pulls in LangGraph, LanceDB and the agents.
   maintain: { run: async (argv) => (await import("./commands/maintain.ts")).maintainCommand(argv), usage: MAINTAIN_USAGE },
+  "cold-start": { run: coldStartCommand, usage: COLD_START_USAGE },
   demo: { run: demoCommand, usage: DEMO_USAGE },
 };
 

@@ -1,0 +1,57 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { beforeAll, describe, expect, it } from "vitest";
+import { datasetPath } from "../data/shared-datasets.ts";
+import { REPO_ROOT } from "../lib/repo-root.ts";
+
+/** `pioneer cold-start` with no key and no training data: the zero-shot model from the description,
+ * registered, promoted and usable by `eval`, on a real SNIPS slice. */
+const TASK = "Route a voice assistant's requests. Users ask for the weather, book a restaurant table, add a song to a playlist, play music, rate a book, search for a creative work like a movie or a TV show, and search for screening events at cinemas.";
+const LABELS = "AddToPlaylist,BookRestaurant,GetWeather,PlayMusic,RateBook,SearchCreativeWork,SearchScreeningEvent";
+let dir: string;
+let evalPath: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "pioneer-cold-start-"));
+  evalPath = join(dir, "eval.jsonl");
+  const lines = (await readFile(datasetPath("snips", "test"), "utf8")).trim().split("\n");
+  await writeFile(evalPath, `${lines.filter((_, i) => i % 10 === 0).join("\n")}\n`); // 70 examples, every intent
+});
+
+function pioneer(args: string[]) {
+  return execa("node", [join(REPO_ROOT, "cli", "bin.js"), ...args], { reject: false, env: { PIONEER_REGISTRY: join(dir, "registry"), PIONEER_THREADS: "1" } });
+}
+
+describe("pioneer cold-start", () => {
+  it("turns a description and a label set into a promoted zero-shot model that eval accepts", async () => {
+    const runDir = join(dir, "run");
+    const result = await pioneer(["cold-start", "--task", TASK, "--labels", LABELS, "--eval", evalPath, "--run-dir", runDir, "--json"]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout.trim().split("\n").at(-1)!) as { promoted: string; metrics: { accuracy: number; n: number }; examples: Record<string, unknown> };
+    expect(out.metrics.n).toBe(70);
+    expect(out.metrics.accuracy).toBeGreaterThan(0.7); // seven intents: chance is 0.14
+    expect(out.examples).toEqual({ seeds: { kept: 0, dropped: 0 } });
+    const spec = JSON.parse(await readFile(join(runDir, "task-spec.json"), "utf8")) as { labels: { name: string; phrasings: string[] }[] };
+    expect(spec.labels.find((l) => l.name === "RateBook")?.phrasings).toEqual(["rate a book"]);
+    expect(await readFile(join(runDir, "report.md"), "utf8")).toContain("real labeled data");
+
+    const models = await pioneer(["models", "list"]);
+    expect(models.stdout).toContain(`* ${out.promoted}`);
+    const evaluated = await pioneer(["eval", "--model", out.promoted, "--data", evalPath, "--json"]);
+    expect(evaluated.exitCode, evaluated.stderr).toBe(0);
+    expect((JSON.parse(evaluated.stdout) as { accuracy: number }).accuracy).toBeCloseTo(out.metrics.accuracy, 6);
+  }, 180_000);
+
+  it("refuses a seed whose label is not in the set, naming file, line and field, and writes nothing", async () => {
+    const seeds = join(dir, "seeds.jsonl");
+    await writeFile(seeds, `${JSON.stringify({ text: "play jazz", label: "PlayMusic" })}\n\n${JSON.stringify({ text: "weather?", label: "Weather" })}\n`);
+    const runDir = join(dir, "refused");
+    const result = await pioneer(["cold-start", "--task", TASK, "--labels", LABELS, "--examples", seeds, "--run-dir", runDir]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`${seeds}:3: field "label": "Weather" is not one of the task's labels`);
+    expect(existsSync(runDir)).toBe(false);
+  });
+});
