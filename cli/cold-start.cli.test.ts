@@ -45,6 +45,24 @@ describe("pioneer cold-start", () => {
     expect((JSON.parse(evaluated.stdout) as { accuracy: number }).accuracy).toBeCloseTo(out.metrics.accuracy, 6);
   }, 180_000);
 
+  it("with real unlabeled traffic, self-trains a student from the zero-shot model's confident labels and promotes the better", async () => {
+    const traffic = join(dir, "traffic.jsonl");
+    const lines = (await readFile(datasetPath("snips", "train"), "utf8")).trim().split("\n");
+    await writeFile(traffic, lines.filter((_, i) => i % 40 === 0).map((l) => `${JSON.stringify({ text: (JSON.parse(l) as { text: string }).text })}\n`).join(""));
+    const result = await pioneer(["cold-start", "--task", TASK, "--labels", LABELS, "--unlabeled", traffic, "--pseudo-per-label", "15", "--eval", evalPath, "--run-dir", join(dir, "traffic-run"), "--json"]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout.trim().split("\n").at(-1)!) as { promoted: string; method: string; candidates: { method: string; id: string; metrics: { accuracy: number } }[]; examples: { pseudo_labels: { kept: number; dropped: number } } };
+    const [zeroShot, student] = out.candidates;
+    expect([zeroShot?.method, student?.method]).toEqual(["zero-shot", "self-trained"]);
+    expect(out.examples.pseudo_labels.kept).toBeLessThanOrEqual(7 * 15);
+    expect(out.examples.pseudo_labels.kept).toBeGreaterThan(5 * 15);
+    expect(out.examples.pseudo_labels.kept + out.examples.pseudo_labels.dropped).toBe(Math.ceil(lines.length / 40));
+    const better = student!.metrics.accuracy > zeroShot!.metrics.accuracy ? student! : zeroShot!;
+    expect(out.promoted).toBe(better.id);
+    const lineage = await pioneer(["models", "lineage", student!.id]);
+    expect(lineage.stdout).toContain(zeroShot!.id); // the student is the zero-shot model's child
+  }, 300_000);
+
   it("refuses a seed whose label is not in the set, naming file, line and field, and writes nothing", async () => {
     const seeds = join(dir, "seeds.jsonl");
     await writeFile(seeds, `${JSON.stringify({ text: "play jazz", label: "PlayMusic" })}\n\n${JSON.stringify({ text: "weather?", label: "Weather" })}\n`);

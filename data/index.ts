@@ -1,5 +1,5 @@
 export * from "./example.ts";
-export { DataFileError, type DataFileErrorInit } from "./data-file-error.ts";
+export { DataFileError, type DataFileErrorInit, describeValue } from "./data-file-error.ts";
 export { readExamples, type ReadExamplesOptions } from "./read-examples.ts";
 export { writeExamplesJsonl } from "./write-examples.ts";
 export { dataVersionDiff, dataVersionHash, labelSet, entityTypes, type DataVersionDiff } from "./data-version.ts";

@@ -1,0 +1,46 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { selectPseudoLabels } from "./pseudo-labels.ts";
+import { readUnlabeled } from "./unlabeled.ts";
+
+const prediction = (id: string, probs: Record<string, number>) => {
+  const [label, confidence] = Object.entries(probs).sort((a, b) => b[1] - a[1])[0]!;
+  return [id, { id, label, confidence, probs }] as const;
+};
+
+describe("selectPseudoLabels", () => {
+  it("keeps, per label, the messages with the widest margin, and never out-of-scope ones", () => {
+    const traffic = ["a", "b", "c", "d", "e"].map((id) => ({ id, text: `message ${id}` }));
+    const predictions = new Map([
+      prediction("a", { weather: 0.9, music: 0.05, oos: 0.05 }),
+      prediction("b", { weather: 0.5, music: 0.45, oos: 0.05 }),
+      prediction("c", { weather: 0.7, music: 0.2, oos: 0.1 }),
+      prediction("d", { weather: 0.1, music: 0.6, oos: 0.3 }),
+      prediction("e", { weather: 0.1, music: 0.1, oos: 0.8 }),
+    ]);
+    const { examples, dropped } = selectPseudoLabels(traffic, predictions, { perLabel: 2, oosLabel: "oos" });
+    expect(examples.map((e) => [e.id, e.label])).toEqual([["pseudo/d", "music"], ["pseudo/a", "weather"], ["pseudo/c", "weather"]]);
+    expect(examples[1]?.stage).toBe("pseudo-label (zero-shot margin 0.850)");
+    expect(dropped).toBe(2);
+  });
+});
+
+describe("readUnlabeled", () => {
+  it("reads JSONL and CSV traffic, and names the line of a bad message", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "pioneer-traffic-"));
+    const jsonl = join(dir, "t.jsonl");
+    await writeFile(jsonl, '{"text":"hi there","user":7}\n\n{"id":"x","text":"play jazz"}\n');
+    expect(await readUnlabeled(jsonl)).toEqual([{ id: "traffic:1", text: "hi there" }, { id: "x", text: "play jazz" }]);
+    const csv = join(dir, "t.csv");
+    await writeFile(csv, 'when,text\n1,"hello, world"\n2,rain today\n');
+    expect((await readUnlabeled(csv)).map((m) => m.text)).toEqual(["hello, world", "rain today"]);
+    const bad = join(dir, "bad.jsonl");
+    await writeFile(bad, '{"text":"fine"}\n{"text":"   "}\n');
+    await expect(readUnlabeled(bad)).rejects.toThrow(`${bad}:2: field "text": is only whitespace`);
+    const noText = join(dir, "no-text.csv");
+    await writeFile(noText, "message\nhello\n");
+    await expect(readUnlabeled(noText)).rejects.toThrow(`${noText}:1: field "text": the header has no text column`);
+  });
+});
