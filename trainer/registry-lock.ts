@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { link, mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdir, open, readFile, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { RegistryLockTimeoutError } from "./registry-errors.ts";
@@ -43,7 +43,8 @@ async function acquire(lockPath: string, opts: Required<LockOptions>): Promise<s
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     }
     if (await isStale(lockPath, opts.staleMs)) {
-      await breakStale(lockPath);
+      await breakStale(lockPath, opts.staleMs);
+      await sleep(Math.random() * opts.retryMs);
       continue;
     }
     const waited = Date.now() - started;
@@ -62,21 +63,25 @@ async function isStale(lockPath: string, staleMs: number): Promise<boolean> {
 }
 
 /**
- * Breaks a stale lock atomically: it is renamed away (of two breakers only one rename finds it),
- * and if what was moved is not the stale lock that was read (another process broke it and took a
- * fresh one in between), that fresh lock is linked back, which fails rather than overwrite a newer one.
+ * Breaks a stale lock, one breaker at a time: a breaker first takes `<lock>.breaking` (exclusive
+ * create), then checks again that the lock is stale and removes it. Only breakers remove a lock they
+ * do not own, and they take turns, so the lock seen stale cannot have been replaced by a fresh one
+ * before it is removed. A `.breaking` file left by a breaker that crashed is itself broken once stale.
  */
-async function breakStale(lockPath: string): Promise<void> {
-  const seen = await readFile(lockPath, "utf8").catch(() => null);
-  if (seen === null) return;
-  const moved = `${lockPath}.broken-${process.pid}-${randomBytes(4).toString("hex")}`;
+async function breakStale(lockPath: string, staleMs: number): Promise<void> {
+  const breaking = `${lockPath}.breaking`;
   try {
-    await rename(lockPath, moved);
-  } catch {
-    return; // broken by someone else already
+    await (await open(breaking, "wx")).close();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    if (await isStale(breaking, staleMs)) await rm(breaking, { force: true });
+    return; // another breaker is at it; the caller retries
   }
-  if ((await readFile(moved, "utf8").catch(() => seen)) !== seen) await link(moved, lockPath).catch(() => undefined);
-  await rm(moved, { force: true });
+  try {
+    if (await isStale(lockPath, staleMs)) await rm(lockPath, { force: true });
+  } finally {
+    await rm(breaking, { force: true });
+  }
 }
 
 async function release(lockPath: string, token: string): Promise<void> {
