@@ -41,6 +41,6 @@ describe("readUnlabeled", () => {
     await expect(readUnlabeled(bad)).rejects.toThrow(`${bad}:2: field "text": is only whitespace`);
     const noText = join(dir, "no-text.csv");
     await writeFile(noText, "message\nhello\n");
-    await expect(readUnlabeled(noText)).rejects.toThrow(`${noText}:1: field "text": the header has no text column`);
+    await expect(readUnlabeled(noText)).rejects.toThrow(`${noText}:2: field "text": missing; every message needs its text`);
   });
 });

@@ -23,7 +23,7 @@ export interface ReadExamplesOptions {
 type Format = "jsonl" | "csv";
 
 /** One record as found in the file, before validation. */
-interface RawRecord {
+export interface RawRecord {
   /** 1-based line where the record starts. */
   line: number;
   fields: Record<string, unknown>;
@@ -34,6 +34,21 @@ const FORMATS: Record<string, Format> = { ".jsonl": "jsonl", ".csv": "csv" };
 /** Reads labeled examples from a `.jsonl` or `.csv` file, streaming it line by line. Every problem
  * is a {@link DataFileError} naming the file, the line and the field. */
 export async function readExamples(path: string, opts: ReadExamplesOptions = {}): Promise<Dataset> {
+  const collector = new ExampleCollector(path, opts, formatOf(path));
+  for await (const record of dataFileRecords(path)) collector.add(record);
+  return collector.finish();
+}
+
+/** The records of a `.jsonl` or `.csv` file as found (fields by name, with the line each starts on),
+ * before any schema: for readers of other record shapes, such as unlabeled traffic. Syntax and
+ * encoding errors are DataFileErrors naming the line. */
+export async function* dataFileRecords(path: string): AsyncGenerator<RawRecord> {
+  const format = formatOf(path);
+  await assertReadableFile(path);
+  yield* format === "jsonl" ? jsonlRecords(path) : csvRecords(path);
+}
+
+function formatOf(path: string): Format {
   const format = FORMATS[extname(path).toLowerCase()];
   if (!format) {
     throw new DataFileError({
@@ -44,11 +59,7 @@ export async function readExamples(path: string, opts: ReadExamplesOptions = {})
       hint: "use .jsonl (one JSON object per line) or .csv with a header row",
     });
   }
-  await assertReadableFile(path);
-  const collector = new ExampleCollector(path, opts, format);
-  const records = format === "jsonl" ? jsonlRecords(path) : csvRecords(path);
-  for await (const record of records) collector.add(record);
-  return collector.finish();
+  return format;
 }
 
 async function assertReadableFile(path: string): Promise<void> {

@@ -53,7 +53,8 @@ interface Candidate {
 }
 
 /** The candidate that scores higher on real labeled data (the earlier one on a tie); with none, the
- * last: a student self-trained on real traffic beat its zero-shot teacher on SNIPS (84.3% -> 87.6%). */
+ * last: a student self-trained on real traffic beat its zero-shot teacher on SNIPS (84.29% -> 88.43%)
+ * and BANKING77 (62.11% -> 65.84%). */
 function chooseCandidate(candidates: readonly Candidate[]): Candidate {
   if (candidates.some((c) => c.metrics.accuracy === undefined)) return candidates.at(-1)!;
   return candidates.reduce((best, c) => (c.metrics.accuracy! > best.metrics.accuracy! ? c : best));
@@ -97,8 +98,8 @@ export async function coldStartCommand(argv: string[]): Promise<void> {
     ? await readLabelsFile(values["labels-file"])
     : values.labels!.split(",").map((name) => ({ name: name.trim() })).filter((l) => l.name);
   const oos = values["oos-label"] ?? null;
+  if (new Set(labels.map((l) => l.name)).size !== labels.length) throw new UsageError("--labels names a label twice");
   const names = new Set([...labels.map((l) => l.name), ...(oos ? [oos] : [])]);
-  if (names.size < labels.length + (oos && !labels.some((l) => l.name === oos) ? 1 : 0)) throw new UsageError("--labels names a label twice");
   if (labels.filter((l) => l.name !== oos).length === 0) throw new UsageError("cold-start needs at least one label besides the out-of-scope one");
   const seeds = values.examples ? await labeledExamples(values.examples, names, "--examples") : [];
   const evalSet = values.eval ? await labeledExamples(values.eval, names, "--eval") : null;
@@ -144,7 +145,6 @@ export async function coldStartCommand(argv: string[]): Promise<void> {
     console.error(`self-training: ${pseudo.kept} of ${traffic.length} messages kept as pseudo-labels (${perLabel} a label at most)`);
     const data = [...selected.examples, ...seeds.map((e) => ({ ...e, id: `seed/${e.id}`, weight: 2, stage: "seed (gold)" }))];
     const trainPath = join(runDir, "data", "self-training.jsonl");
-    await mkdir(join(runDir, "data"), { recursive: true });
     await writeExamplesJsonl(trainPath, data);
     const printer = progressPrinter();
     const student = await trainModel(
@@ -175,13 +175,12 @@ export async function coldStartCommand(argv: string[]): Promise<void> {
   }
   const winner = chooseCandidate(candidates);
   await registry.promote(winner.id!);
-  const metrics = winner.metrics;
   const result = {
     promoted: winner.id!,
     model_dir: winner.dir,
     run_dir: runDir,
     method: winner.method,
-    metrics,
+    metrics: winner.metrics,
     candidates: candidates.map((c) => ({ method: c.method, id: c.id, metrics: c.metrics })),
     evaluation: evalSet ? `real labeled data (${values.eval})` : "none: no labeled data was given (--eval)",
     examples: { seeds: { kept: seeds.length, dropped: 0 }, ...(pseudo ? { pseudo_labels: pseudo } : {}) },

@@ -155,7 +155,7 @@ def main() -> int:
     except Exception as err:
         log(traceback.format_exc())
         emit("error", type=type(err).__name__, message=str(err), field=getattr(err, "field", None))
-        return 2 if type(err).__name__ in ("SpecError", "DataError", "ZeroShotSpecError") else 1
+        return 2 if type(err).__name__ in ("SpecError", "DataError") else 1
 
 
 if __name__ == "__main__":

@@ -11,22 +11,17 @@ from __future__ import annotations
 
 import platform
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 
 from . import __version__
+from .config import SpecError
 from .embed import Embedder
 from .events import emit
 from .model import Student, save_student
-
-
-class ZeroShotSpecError(ValueError):
-    def __init__(self, field_name: str, message: str):
-        super().__init__(f'field "{field_name}": {message}')
-        self.field = field_name
 
 
 @dataclass
@@ -40,29 +35,28 @@ class ZeroShotSpec:
     oos_label: str | None = None
     oos_similarity: float = 0.3
     confidence_threshold: float = 0.5
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @staticmethod
     def from_dict(raw: dict[str, Any]) -> "ZeroShotSpec":
         labels = raw.get("labels")
         if not isinstance(labels, list) or not labels or not all(isinstance(l, str) and l.strip() for l in labels):
-            raise ZeroShotSpecError("labels", "expected a non-empty list of label names")
+            raise SpecError("labels", "expected a non-empty list of label names")
         if len(set(labels)) != len(labels):
-            raise ZeroShotSpecError("labels", "holds a label twice")
+            raise SpecError("labels", "holds a label twice")
         phrases = raw.get("phrases") or {}
         if not isinstance(phrases, dict):
-            raise ZeroShotSpecError("phrases", "expected an object of label -> list of texts")
+            raise SpecError("phrases", "expected an object of label -> list of texts")
         unknown = [k for k in phrases if k not in labels]
         if unknown:
-            raise ZeroShotSpecError("phrases", f'names "{unknown[0]}", which is not a label')
+            raise SpecError("phrases", f'names "{unknown[0]}", which is not a label')
         oos = raw.get("oos_label")
         if oos is not None and oos in labels:
-            raise ZeroShotSpecError("oos_label", f'"{oos}" is also a label; the out-of-scope row has no prototype')
+            raise SpecError("oos_label", f'"{oos}" is also a label; the out-of-scope row has no prototype')
         scale = float(raw.get("scale", 20.0))
         if not scale > 0:
-            raise ZeroShotSpecError("scale", "expected a positive number")
+            raise SpecError("scale", "expected a positive number")
         if not isinstance(raw.get("out_dir"), str) or not raw["out_dir"]:
-            raise ZeroShotSpecError("out_dir", "expected a directory path")
+            raise SpecError("out_dir", "expected a directory path")
         return ZeroShotSpec(
             out_dir=raw["out_dir"], labels=labels,
             phrases={l: [p for p in phrases.get(l, []) if isinstance(p, str) and p.strip()] for l in labels},

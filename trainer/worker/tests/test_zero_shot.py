@@ -1,10 +1,11 @@
 import pytest
 import torch
 
+from pioneer_worker.config import SpecError
 from pioneer_worker.data import Example
 from pioneer_worker.model import load_student, read_manifest
 from pioneer_worker.predict import predict
-from pioneer_worker.zero_shot import ZeroShotSpec, ZeroShotSpecError, build_zero_shot, readable
+from pioneer_worker.zero_shot import ZeroShotSpec, build_zero_shot, readable
 
 CPU = torch.device("cpu")
 TEXTS = ["what's the weather like in paris tomorrow", "play some jazz by miles davis", "is it going to rain tonight", "put on my workout playlist"]
@@ -42,7 +43,7 @@ def test_bad_specs_name_their_field():
     for raw, field in [({"out_dir": "x", "labels": []}, "labels"), ({"out_dir": "x", "labels": ["a", "a"]}, "labels"),
                        ({"out_dir": "x", "labels": ["a"], "phrases": {"b": ["x"]}}, "phrases"),
                        ({"out_dir": "x", "labels": ["a"], "oos_label": "a"}, "oos_label"), ({"labels": ["a"]}, "out_dir")]:
-        with pytest.raises(ZeroShotSpecError) as err:
+        with pytest.raises(SpecError) as err:
             ZeroShotSpec.from_dict(raw)
         assert err.value.field == field
 
