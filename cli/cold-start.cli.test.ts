@@ -63,6 +63,26 @@ describe("pioneer cold-start", () => {
     expect(lineage.stdout).toContain(zeroShot!.id); // the student is the zero-shot model's child
   }, 300_000);
 
+  it("chooses the out-of-scope threshold on the labeled data it has, and the model it promotes predicts with it", async () => {
+    const rows = (await readFile(datasetPath("clinc150", "dev"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { text: string; label: string });
+    const inScope = rows.filter((r) => r.label !== "oos").filter((_, i) => i % 25 === 0);
+    const clincEval = join(dir, "clinc-eval.jsonl");
+    await writeFile(clincEval, [...inScope, ...rows.filter((r) => r.label === "oos").slice(0, 30)].map((r) => `${JSON.stringify(r)}\n`).join(""));
+    const labels = [...new Set(rows.map((r) => r.label))].filter((l) => l !== "oos").join(",");
+    const task = "Answer what users ask a virtual assistant about banking, credit cards, work, travel, the car, the home, cooking and small talk; anything else is out of scope.";
+    const runDir = join(dir, "clinc-run");
+    const result = await pioneer(["cold-start", "--task", task, "--labels", labels, "--oos-label", "oos", "--eval", clincEval, "--run-dir", runDir, "--json"]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout.trim().split("\n").at(-1)!) as { promoted: string; metrics: { accuracy: number; n: number }; oos_threshold: { threshold: number; chosen_on: string; accuracy_before: number; accuracy_after: number; oos_examples: number } };
+    expect(out.oos_threshold.chosen_on).toBe("--eval");
+    expect(out.oos_threshold.oos_examples).toBe(30);
+    expect(out.oos_threshold.threshold).not.toBe(0.3);
+    expect(out.oos_threshold.accuracy_after).toBeGreaterThan(out.oos_threshold.accuracy_before);
+    // The threshold was chosen from the probabilities; the rebuilt model, predicting for real, scores what that choice promised.
+    expect(Math.abs(out.metrics.accuracy - out.oos_threshold.accuracy_after)).toBeLessThanOrEqual(1 / out.metrics.n);
+    expect(await readFile(join(runDir, "report.md"), "utf8")).toContain(`"oos" below similarity ${out.oos_threshold.threshold} to every label, chosen on --eval`);
+  }, 180_000);
+
   it("refuses a seed whose label is not in the set, naming file, line and field, and writes nothing", async () => {
     const seeds = join(dir, "seeds.jsonl");
     await writeFile(seeds, `${JSON.stringify({ text: "play jazz", label: "PlayMusic" })}\n\n${JSON.stringify({ text: "weather?", label: "Weather" })}\n`);

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { PSEUDO_LABELS_PER_LABEL, selectPseudoLabels } from "../../cold-start/pseudo-labels.ts";
+import { chooseOosThreshold, DEFAULT_OOS_SIMILARITY, type OosThresholdChoice, ZERO_SHOT_SCALE } from "../../cold-start/oos-threshold.ts";
 import { offlineTaskSpec, readLabelsFile } from "../../cold-start/task-spec.ts";
 import { readUnlabeled, type TrafficMessage } from "../../cold-start/unlabeled.ts";
 import { ClassificationPredictionSchema } from "../../evals/types.ts";
@@ -65,7 +66,7 @@ function pct(x: number | undefined): string {
 }
 
 /** The zero-shot model's predictions on the traffic, and the pseudo-labels kept from them. */
-async function pseudoLabel(modelDir: string, traffic: readonly TrafficMessage[], runDir: string, options: { perLabel: number; oosLabel: string | null }) {
+async function pseudoLabel(modelDir: string, traffic: readonly TrafficMessage[], runDir: string, options: { perLabel: number }) {
   const input = join(runDir, "data", "traffic.jsonl");
   const output = join(runDir, "data", "traffic-zero-shot.jsonl");
   await mkdir(join(runDir, "data"), { recursive: true });
@@ -103,6 +104,7 @@ export async function coldStartCommand(argv: string[]): Promise<void> {
   if (labels.filter((l) => l.name !== oos).length === 0) throw new UsageError("cold-start needs at least one label besides the out-of-scope one");
   const seeds = values.examples ? await labeledExamples(values.examples, names, "--examples") : [];
   const evalSet = values.eval ? await labeledExamples(values.eval, names, "--eval") : null;
+  const evalData = evalSet ? { path: values.eval!, examples: evalSet } : null;
   const traffic = values.unlabeled ? await readUnlabeled(values.unlabeled) : null;
   const perLabel = parseNumber("pseudo-per-label", values["pseudo-per-label"]) ?? PSEUDO_LABELS_PER_LABEL;
   if (!Number.isInteger(perLabel) || perLabel < 1) throw new UsageError(`--pseudo-per-label must be a positive whole number, got ${perLabel}`);
@@ -122,25 +124,45 @@ export async function coldStartCommand(argv: string[]): Promise<void> {
 
   // 3. The zero-shot model: label prototypes as the head, no training.
   const started = performance.now();
-  const built = await buildZeroShotModel({
+  const zeroShotSpec = {
     out_dir: modelDir,
     labels: spec.labels.map((l) => l.name),
     phrases: Object.fromEntries(spec.labels.map((l) => [l.name, [l.definition, ...l.phrasings]])),
     model: values.model,
-    ...(oos ? { oos_label: oos } : {}),
-  });
+    scale: ZERO_SHOT_SCALE,
+    ...(oos ? { oos_label: oos, oos_similarity: DEFAULT_OOS_SIMILARITY } : {}),
+  };
+  let built = await buildZeroShotModel(zeroShotSpec);
+  const evaluate = async (dir: string, data: { path: string; examples: ClassificationExample[] } | null = evalData) => {
+    if (!data) return { metrics: {}, predictions: [] };
+    const e = await evaluateModel(dir, { kind: "classification", ...data }, await mkdtemp(join(runDir, "eval-")));
+    if (e.kind !== "classification") throw new Error(`${dir} is not a classification model`);
+    return { metrics: { accuracy: e.metrics.accuracy, macro_f1: e.metrics.macro_f1, n: data.examples.length }, predictions: e.predictions };
+  };
+  let zeroShot = await evaluate(built.modelDir);
+
+  // 3b. The out-of-scope threshold, chosen on the labeled data there is: --eval, else the seeds.
+  let oosThreshold: (OosThresholdChoice & { chosen_on: string }) | null = null;
+  if (oos) {
+    const tuning = evalSet?.some((e) => e.label === oos) ? { name: "--eval", path: values.eval!, examples: evalSet } : seeds.some((e) => e.label === oos) ? { name: "the seed examples", path: values.examples!, examples: seeds } : null;
+    const predictions = tuning === null ? [] : tuning.name === "--eval" ? zeroShot.predictions : (await evaluate(built.modelDir, tuning)).predictions;
+    const choice = tuning && chooseOosThreshold(tuning.examples, predictions, oos, { scale: ZERO_SHOT_SCALE, threshold: DEFAULT_OOS_SIMILARITY });
+    if (tuning && choice) {
+      oosThreshold = { ...choice, chosen_on: tuning.name };
+      console.error(`out-of-scope threshold ${DEFAULT_OOS_SIMILARITY} -> ${choice.threshold} (chosen on ${tuning.name}: accuracy ${pct(choice.accuracy_before)} -> ${pct(choice.accuracy_after)})`);
+      built = await buildZeroShotModel({ ...zeroShotSpec, oos_similarity: choice.threshold });
+      zeroShot = await evaluate(built.modelDir);
+    } else {
+      console.error(`out-of-scope threshold: ${DEFAULT_OOS_SIMILARITY}, untuned (no labeled out-of-scope example in --eval or --examples)`);
+    }
+  }
 
   // 4. Self-training on real traffic, when there is some: the zero-shot model labels it, the most
   //    confident messages per label (and the seeds, as gold) train a student that starts from it.
-  const evaluate = async (dir: string) => {
-    if (!evalSet) return {};
-    const e = await evaluateModel(dir, { kind: "classification", path: values.eval!, examples: evalSet }, await mkdtemp(join(runDir, "eval-")));
-    return e.kind === "classification" ? { accuracy: e.metrics.accuracy, macro_f1: e.metrics.macro_f1, n: evalSet.length } : {};
-  };
-  const candidates: Candidate[] = [{ method: "zero-shot", dir: built.modelDir, metrics: await evaluate(built.modelDir), data: seeds }];
+  const candidates: Candidate[] = [{ method: "zero-shot", dir: built.modelDir, metrics: zeroShot.metrics, data: seeds }];
   let pseudo: { kept: number; dropped: number } | null = null;
   if (traffic) {
-    const selected = await pseudoLabel(built.modelDir, traffic, runDir, { perLabel, oosLabel: oos });
+    const selected = await pseudoLabel(built.modelDir, traffic, runDir, { perLabel });
     pseudo = { kept: selected.examples.length, dropped: selected.dropped };
     console.error(`self-training: ${pseudo.kept} of ${traffic.length} messages kept as pseudo-labels (${perLabel} a label at most)`);
     const data = [...selected.examples, ...seeds.map((e) => ({ ...e, id: `seed/${e.id}`, weight: 2, stage: "seed (gold)" }))];
@@ -151,7 +173,7 @@ export async function coldStartCommand(argv: string[]): Promise<void> {
       { kind: "classification", train_path: trainPath, out_dir: join(runDir, "models", "self-trained"), strategy: "full", epochs: 3, learning_rate: 1e-4, init_from: built.modelDir, seed: 0, ...(threads ? { threads } : {}) },
       { onProgress: (e) => printer.update(e) },
     );
-    candidates.push({ method: "self-trained", dir: student.modelDir, metrics: await evaluate(student.modelDir), data });
+    candidates.push({ method: "self-trained", dir: student.modelDir, metrics: (await evaluate(student.modelDir)).metrics, data });
   }
 
   // 5. Registered (the student as the zero-shot model's child) and the better one promoted: a v0
@@ -184,6 +206,7 @@ export async function coldStartCommand(argv: string[]): Promise<void> {
     candidates: candidates.map((c) => ({ method: c.method, id: c.id, metrics: c.metrics })),
     evaluation: evalSet ? `real labeled data (${values.eval})` : "none: no labeled data was given (--eval)",
     examples: { seeds: { kept: seeds.length, dropped: 0 }, ...(pseudo ? { pseudo_labels: pseudo } : {}) },
+    ...(oos ? { oos_threshold: oosThreshold ?? { threshold: DEFAULT_OOS_SIMILARITY, chosen_on: null } } : {}),
     wall_s: Number(((performance.now() - started) / 1000).toFixed(1)),
   };
   await writeJsonAtomic(join(runDir, "report.json"), { ...result, task_spec: spec });
@@ -195,6 +218,9 @@ export async function coldStartCommand(argv: string[]): Promise<void> {
     `Zero-shot model: each label's prototype averages its definition and ${spec.labels.reduce((n, l) => n + l.phrasings.length, 0)} phrasings (seed examples, then the description's clauses that name it).`,
     pseudo ? `Self-training: ${pseudo.kept} messages of the traffic kept as pseudo-labels (the zero-shot model's most confident, ${perLabel} a label at most), ${pseudo.dropped} dropped; ${seeds.length} seeds as gold (weight 2).` : "Self-training: no traffic was given (--unlabeled).",
     `Evaluation: ${result.evaluation}.`,
+    ...(oos ? [oosThreshold
+      ? `Out-of-scope: "${oos}" below similarity ${oosThreshold.threshold} to every label, chosen on ${oosThreshold.chosen_on} (${oosThreshold.n} examples, ${oosThreshold.oos_examples} out-of-scope; accuracy there ${pct(oosThreshold.accuracy_before)} at ${DEFAULT_OOS_SIMILARITY} -> ${pct(oosThreshold.accuracy_after)})${oosThreshold.chosen_on === "--eval" ? "; the zero-shot model's --eval score is optimistic by as much as that choice fits those examples" : ""}.`
+      : `Out-of-scope: "${oos}" below similarity ${DEFAULT_OOS_SIMILARITY} to every label, untuned: no labeled out-of-scope example was given.`] : []),
     "",
     "| candidate | version | accuracy | macro-F1 |",
     "|---|---|---|---|",
