@@ -53,7 +53,7 @@ describe("pioneer cold-start", () => {
     expect(result.exitCode, result.stderr).toBe(0);
     const out = JSON.parse(result.stdout.trim().split("\n").at(-1)!) as { promoted: string; method: string; candidates: { method: string; id: string; metrics: { accuracy: number } }[]; examples: { pseudo_labels: { kept: number; dropped: number } } };
     const [zeroShot, student] = out.candidates;
-    expect([zeroShot?.method, student?.method]).toEqual(["zero-shot", "self-trained"]);
+    expect([zeroShot?.method, student?.method]).toEqual(["zero-shot", "student"]);
     expect(out.examples.pseudo_labels.kept).toBeLessThanOrEqual(7 * 15);
     expect(out.examples.pseudo_labels.kept).toBeGreaterThan(5 * 15);
     expect(out.examples.pseudo_labels.kept + out.examples.pseudo_labels.dropped).toBe(Math.ceil(lines.length / 40));

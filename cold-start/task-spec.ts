@@ -8,6 +8,8 @@ export const LabelSpec = z.object({
   definition: z.string().min(1),
   /** Real or described ways users say it: seed examples first, then the description's clauses that name it. */
   phrasings: z.array(z.string()),
+  /** Messages near another label's boundary that still belong here (the LLM teacher's spec only). */
+  edge_cases: z.array(z.string()).optional(),
 });
 export type LabelSpec = z.infer<typeof LabelSpec>;
 
@@ -16,8 +18,9 @@ export const TaskSpec = z.object({
   description: z.string(),
   labels: z.array(LabelSpec).min(1),
   oos_label: z.string().nullable(),
-  /** Who wrote it: the offline policy (label names, the description's clauses, the seeds). */
-  source: z.literal("policy"),
+  /** Who wrote it: the offline policy (label names, the description's clauses, the seeds), or the
+   * LLM teacher (definitions, phrasings and edge cases; the seeds stay first). */
+  source: z.enum(["policy", "llm"]),
 });
 export type TaskSpec = z.infer<typeof TaskSpec>;
 
