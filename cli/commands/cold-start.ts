@@ -3,10 +3,8 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { PSEUDO_LABELS_PER_LABEL } from "../../cold-start/pseudo-labels.ts";
 import { runColdStart } from "../../cold-start/run-cold-start.ts";
-import { readLabelsFile } from "../../cold-start/task-spec.ts";
+import { ColdStartInputError, type ColdStartData, readColdStartInputs } from "../../cold-start/inputs.ts";
 import { SYNTHESIZED_PER_LABEL } from "../../cold-start/teacher.ts";
-import { readUnlabeled } from "../../cold-start/unlabeled.ts";
-import { type ClassificationExample, DataFileError, readExamples } from "../../data/index.ts";
 import { endpointChatModel } from "../../llm/chat-model.ts";
 import { defaultLlmMode, endpointSettings, LlmMode } from "../../llm/settings.ts";
 import { openRegistry, parseNumber } from "../context.ts";
@@ -37,18 +35,6 @@ export const COLD_START_USAGE = `pioneer cold-start --task "TEXT" (--labels a,b,
   --registry DIR         default: $PIONEER_REGISTRY or ./.pioneer/registry
   --json                 print the result as one JSON line`;
 
-/** The examples of `path`, every label in `labels`, else an error naming the line. */
-async function labeledExamples(path: string, labels: ReadonlySet<string>, flag: string): Promise<ClassificationExample[]> {
-  const data = await readExamples(path, { kind: "classification" });
-  const examples = data.examples as ClassificationExample[];
-  examples.forEach((e, i) => {
-    if (!labels.has(e.label)) {
-      throw new DataFileError({ file: path, line: data.lines?.[i] ?? null, field: "label", problem: `"${e.label}" is not one of the task's labels`, hint: `${flag}: use the labels given with --labels or --labels-file` });
-    }
-  });
-  return examples;
-}
-
 export async function coldStartCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -61,20 +47,16 @@ export async function coldStartCommand(argv: string[]): Promise<void> {
       llm: { type: "string" }, "llm-max-tries": { type: "string" }, "synthesize-per-label": { type: "string" },
     },
   });
-  // 1. Inputs, all checked before anything is written.
-  if (!values.task?.trim()) throw new UsageError("cold-start needs --task, a description of the task");
-  if (Boolean(values.labels) === Boolean(values["labels-file"])) throw new UsageError("cold-start needs --labels a,b,c or --labels-file F (one of them)");
-  const labels = values["labels-file"]
-    ? await readLabelsFile(values["labels-file"])
-    : values.labels!.split(",").map((name) => ({ name: name.trim() })).filter((l) => l.name);
-  const oos = values["oos-label"] ?? null;
-  if (new Set(labels.map((l) => l.name)).size !== labels.length) throw new UsageError("--labels names a label twice");
-  const names = new Set([...labels.map((l) => l.name), ...(oos ? [oos] : [])]);
-  if (labels.filter((l) => l.name !== oos).length === 0) throw new UsageError("cold-start needs at least one label besides the out-of-scope one");
-  const seeds = values.examples ? await labeledExamples(values.examples, names, "--examples") : [];
-  const evalSet = values.eval ? await labeledExamples(values.eval, names, "--eval") : null;
-  const evalData = evalSet ? { path: values.eval!, examples: evalSet } : null;
-  const traffic = values.unlabeled ? await readUnlabeled(values.unlabeled) : null;
+  // Inputs, all checked before anything is written.
+  let inputs: ColdStartData;
+  try {
+    inputs = await readColdStartInputs({
+      task: values.task ?? "", ...(values.labels ? { labels: values.labels.split(",") } : {}), ...(values["labels-file"] ? { labelsFile: values["labels-file"] } : {}),
+      oosLabel: values["oos-label"] ?? null, ...(values.examples ? { examplesPath: values.examples } : {}), ...(values.eval ? { evalPath: values.eval } : {}), ...(values.unlabeled ? { unlabeledPath: values.unlabeled } : {}),
+    });
+  } catch (err) {
+    throw err instanceof ColdStartInputError ? new UsageError(err.message) : err;
+  }
   const perLabel = parseNumber("pseudo-per-label", values["pseudo-per-label"]) ?? PSEUDO_LABELS_PER_LABEL;
   if (!Number.isInteger(perLabel) || perLabel < 1) throw new UsageError(`--pseudo-per-label must be a positive whole number, got ${perLabel}`);
   const threads = parseNumber("threads", values.threads);
@@ -99,8 +81,7 @@ export async function coldStartCommand(argv: string[]): Promise<void> {
   if (!Number.isInteger(synthesizePerLabel) || synthesizePerLabel < 0) throw new UsageError(`--synthesize-per-label must be a whole number, got ${synthesizePerLabel}`);
 
   const result = await runColdStart({
-    task: values.task, labels, oosLabel: oos, seeds, evalData,
-    traffic, pseudoPerLabel: perLabel, teacher, synthesizePerLabel, model: values.model, runDir, registry, ...(threads ? { threads } : {}),
+    task: values.task!, ...inputs, pseudoPerLabel: perLabel, teacher, synthesizePerLabel, model: values.model, runDir, registry, ...(threads ? { threads } : {}),
   });
   if (values.json) {
     console.log(JSON.stringify(result));

@@ -1,0 +1,57 @@
+import { type ClassificationExample, DataFileError, readExamples } from "../data/index.ts";
+import { readLabelsFile } from "./task-spec.ts";
+import { readUnlabeled, type TrafficMessage } from "./unlabeled.ts";
+
+/** A mistake in what a cold start was given (the CLI answers it with its usage and exit 2). */
+export class ColdStartInputError extends Error {
+  override name = "ColdStartInputError";
+}
+
+export interface ColdStartFiles {
+  task: string;
+  /** Label names (`--labels`), or a labels file: one of the two. */
+  labels?: readonly string[];
+  labelsFile?: string;
+  oosLabel?: string | null;
+  examplesPath?: string;
+  evalPath?: string;
+  unlabeledPath?: string;
+}
+
+export interface ColdStartData {
+  labels: { name: string; definition?: string }[];
+  oosLabel: string | null;
+  seeds: ClassificationExample[];
+  evalData: { path: string; examples: ClassificationExample[] } | null;
+  traffic: TrafficMessage[] | null;
+}
+
+/** The examples of `path`, every label in `labels`, else an error naming the line. */
+async function labeledExamples(path: string, labels: ReadonlySet<string>, what: string): Promise<ClassificationExample[]> {
+  const data = await readExamples(path, { kind: "classification" });
+  const examples = data.examples as ClassificationExample[];
+  examples.forEach((e, i) => {
+    if (!labels.has(e.label)) {
+      throw new DataFileError({ file: path, line: data.lines?.[i] ?? null, field: "label", problem: `"${e.label}" is not one of the task's labels`, hint: `${what}: every label must be one of the task's` });
+    }
+  });
+  return examples;
+}
+
+/** Everything a cold start reads, checked before anything is written: file errors name file, line
+ * and field. */
+export async function readColdStartInputs(given: ColdStartFiles): Promise<ColdStartData> {
+  if (!given.task.trim()) throw new ColdStartInputError("a cold start needs a description of the task");
+  if (Boolean(given.labels?.length) === Boolean(given.labelsFile)) throw new ColdStartInputError("a cold start needs the label names or a labels file (one of them)");
+  const labels = given.labelsFile
+    ? await readLabelsFile(given.labelsFile)
+    : given.labels!.map((name) => ({ name: name.trim() })).filter((l) => l.name);
+  const oosLabel = given.oosLabel ?? null;
+  if (new Set(labels.map((l) => l.name)).size !== labels.length) throw new ColdStartInputError("the labels name a label twice");
+  if (labels.filter((l) => l.name !== oosLabel).length === 0) throw new ColdStartInputError("a cold start needs at least one label besides the out-of-scope one");
+  const names = new Set([...labels.map((l) => l.name), ...(oosLabel ? [oosLabel] : [])]);
+  const seeds = given.examplesPath ? await labeledExamples(given.examplesPath, names, "the seed examples") : [];
+  const evalExamples = given.evalPath ? await labeledExamples(given.evalPath, names, "the evaluation data") : null;
+  const traffic = given.unlabeledPath ? await readUnlabeled(given.unlabeledPath) : null;
+  return { labels, oosLabel, seeds, evalData: evalExamples ? { path: given.evalPath!, examples: evalExamples } : null, traffic };
+}

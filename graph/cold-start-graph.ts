@@ -1,0 +1,87 @@
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
+import { z } from "zod";
+import { readColdStartInputs } from "../cold-start/inputs.ts";
+import { PSEUDO_LABELS_PER_LABEL } from "../cold-start/pseudo-labels.ts";
+import { type ColdStartResult, runColdStart } from "../cold-start/run-cold-start.ts";
+import { SYNTHESIZED_PER_LABEL } from "../cold-start/teacher.ts";
+import { endpointChatModel } from "../llm/chat-model.ts";
+import { defaultLlmMode, endpointSettings, LlmMode } from "../llm/settings.ts";
+import { ModelRegistry } from "../trainer/registry.ts";
+
+/** What a caller passes (Studio's input form, the SDK, the chat agent): the CLI's flags as fields. */
+export const ColdStartGraphInput = z.object({
+  task: z.string().min(1).describe("a description of the task, in the user's words"),
+  labels: z.array(z.string().min(1)).optional().describe("the label names (or labels_file)"),
+  labels_file: z.string().optional().describe("one label a line, optionally label<TAB>definition"),
+  oos_label: z.string().optional().describe("the out-of-scope label, predicted when no label is alike enough"),
+  examples_path: z.string().optional().describe("a few labeled examples (JSONL or CSV)"),
+  unlabeled_path: z.string().optional().describe("real unlabeled traffic: JSONL {text} or CSV with a text column"),
+  eval_path: z.string().optional().describe("real labeled data to score the candidates on"),
+  run_dir: z.string().optional().describe("where the run's files go (default runs/cold-start-<time>)"),
+  registry_dir: z.string().optional().describe("the model registry (default $PIONEER_REGISTRY or .pioneer/registry)"),
+  llm: LlmMode.optional().describe("the teacher: endpoint (default when one is configured) or off"),
+  synthesize_per_label: z.number().int().nonnegative().optional(),
+  pseudo_per_label: z.number().int().positive().optional(),
+  model: z.string().optional().describe("the embedding model: minilm or a model directory"),
+  threads: z.number().int().positive().optional(),
+});
+export type ColdStartGraphInput = z.infer<typeof ColdStartGraphInput>;
+
+const last = <T>() => Annotation<T>({ reducer: (_, v) => v, default: () => null as T });
+
+export const ColdStartState = Annotation.Root({
+  /** The caller's input (`{ input: {...} }`), validated and with run_dir resolved after intake. */
+  input: Annotation<ColdStartGraphInput>,
+  /** What intake read: counts, for the caller to see before the long part starts. */
+  read: last<{ labels: number; seeds: number; eval: number | null; traffic: number | null; run_dir: string } | null>(),
+  result: last<ColdStartResult | null>(),
+  report: last<string | null>(),
+});
+
+function files(input: ColdStartGraphInput) {
+  return {
+    task: input.task, ...(input.labels ? { labels: input.labels } : {}), ...(input.labels_file ? { labelsFile: input.labels_file } : {}), oosLabel: input.oos_label ?? null,
+    ...(input.examples_path ? { examplesPath: input.examples_path } : {}), ...(input.eval_path ? { evalPath: input.eval_path } : {}), ...(input.unlabeled_path ? { unlabeledPath: input.unlabeled_path } : {}),
+  };
+}
+
+/** Validates the input and reads every file once (errors name file, line and field) before anything is written. */
+async function intake(state: typeof ColdStartState.State): Promise<typeof ColdStartState.Update> {
+  const input = ColdStartGraphInput.parse(state.input);
+  const read = await readColdStartInputs(files(input));
+  const runDir = resolve(input.run_dir ?? join("runs", `cold-start-${new Date().toISOString().replace(/[:.]/g, "-")}`));
+  return { input: { ...input, run_dir: runDir }, read: { labels: read.labels.length, seeds: read.seeds.length, eval: read.evalData?.examples.length ?? null, traffic: read.traffic?.length ?? null, run_dir: runDir } };
+}
+
+async function coldStart(state: typeof ColdStartState.State): Promise<typeof ColdStartState.Update> {
+  const input = state.input;
+  const read = await readColdStartInputs(files(input));
+  const llm = input.llm ?? defaultLlmMode();
+  const result = await runColdStart({
+    task: input.task, ...read,
+    pseudoPerLabel: input.pseudo_per_label ?? PSEUDO_LABELS_PER_LABEL,
+    synthesizePerLabel: input.synthesize_per_label ?? SYNTHESIZED_PER_LABEL,
+    teacher: llm === "endpoint" ? { model: endpointChatModel(endpointSettings(), "data_curator"), maxTries: 2 } : null,
+    model: input.model ?? "minilm",
+    runDir: input.run_dir!,
+    registry: new ModelRegistry(resolve(input.registry_dir ?? process.env.PIONEER_REGISTRY ?? ".pioneer/registry")),
+    ...(input.threads ? { threads: input.threads } : {}),
+  });
+  return { result, report: await readFile(join(result.run_dir, "report.md"), "utf8") };
+}
+
+/** intake -> cold_start: the `pioneer cold-start` pipeline (task spec, zero-shot model, data,
+ * student, registry, report) as a graph the LangGraph server serves. */
+export function buildColdStartGraph() {
+  return new StateGraph(ColdStartState)
+    .addNode("intake", intake)
+    .addNode("cold_start", coldStart)
+    .addEdge(START, "intake")
+    .addEdge("intake", "cold_start")
+    .addEdge("cold_start", END);
+}
+
+export const graph = buildColdStartGraph().compile();
+graph.name = "cold_start";
