@@ -45,23 +45,31 @@ describe("pioneer cold-start", () => {
     expect((JSON.parse(evaluated.stdout) as { accuracy: number }).accuracy).toBeCloseTo(out.metrics.accuracy, 6);
   }, 180_000);
 
-  it("with real unlabeled traffic, self-trains a student from the zero-shot model's confident labels and promotes the better", async () => {
+  it("with real unlabeled traffic, self-trains students round by round from the zero-shot model's confident labels and promotes the best", async () => {
     const traffic = join(dir, "traffic.jsonl");
     const lines = (await readFile(datasetPath("snips", "train"), "utf8")).trim().split("\n");
     await writeFile(traffic, lines.filter((_, i) => i % 40 === 0).map((l) => `${JSON.stringify({ text: (JSON.parse(l) as { text: string }).text })}\n`).join(""));
-    const result = await pioneer(["cold-start", "--task", TASK, "--labels", LABELS, "--unlabeled", traffic, "--pseudo-per-label", "15", "--eval", evalPath, "--run-dir", join(dir, "traffic-run"), "--json"]);
+    const runDir = join(dir, "traffic-run");
+    const result = await pioneer(["cold-start", "--task", TASK, "--labels", LABELS, "--unlabeled", traffic, "--pseudo-per-label", "15", "--rounds", "3", "--eval", evalPath, "--run-dir", runDir, "--json"]);
     expect(result.exitCode, result.stderr).toBe(0);
-    const out = JSON.parse(result.stdout.trim().split("\n").at(-1)!) as { promoted: string; method: string; candidates: { method: string; id: string; metrics: { accuracy: number } }[]; examples: { pseudo_labels: { kept: number; dropped: number } } };
+    const out = JSON.parse(result.stdout.trim().split("\n").at(-1)!) as { promoted: string; stopped: string; candidates: { method: string; round: number; id: string; metrics: { accuracy: number } }[]; examples: { pseudo_labels: { kept: number; dropped: number } } };
     const [zeroShot, student] = out.candidates;
-    expect([zeroShot?.method, student?.method]).toEqual(["zero-shot", "student"]);
-    expect(out.examples.pseudo_labels.kept).toBeLessThanOrEqual(7 * 15);
-    expect(out.examples.pseudo_labels.kept).toBeGreaterThan(5 * 15);
+    expect([zeroShot?.method, student?.method, student?.round]).toEqual(["zero-shot", "student", 1]);
     expect(out.examples.pseudo_labels.kept + out.examples.pseudo_labels.dropped).toBe(Math.ceil(lines.length / 40));
-    const better = student!.metrics.accuracy > zeroShot!.metrics.accuracy ? student! : zeroShot!;
-    expect(out.promoted).toBe(better.id);
-    const lineage = await pioneer(["models", "lineage", student!.id]);
-    expect(lineage.stdout).toContain(zeroShot!.id); // the student is the zero-shot model's child
-  }, 300_000);
+    const lineage = (await readFile(join(runDir, "data", "lineage.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { why: string });
+    expect(lineage.filter((r) => r.why.startsWith("pseudo-label (zero-shot margin")).length).toBeLessThanOrEqual(7 * 15);
+    expect(lineage.filter((r) => r.why.startsWith("pseudo-label (zero-shot margin")).length).toBeGreaterThan(5 * 15);
+    // Rounds go on while they improve: every round after the first but the last beat the one before it.
+    const students = out.candidates.slice(1);
+    expect(students.map((c) => c.round)).toEqual(students.map((_, i) => i + 1));
+    for (let i = 1; i < students.length - 1; i++) expect(students[i]!.metrics.accuracy).toBeGreaterThan(students[i - 1]!.metrics.accuracy);
+    expect(out.stopped).toMatch(/^(3 rounds done|round [23] did not improve on round [12]|round [23]: no new confident agreement in the traffic)$/);
+    if (students.length > 1) expect(lineage.some((r) => r.why.startsWith("self-training round 2: pseudo-label (student margin"))).toBe(true);
+    const best = out.candidates.reduce((a, c) => (c.metrics.accuracy > a.metrics.accuracy ? c : a));
+    expect(out.promoted).toBe(best.id);
+    const chain = await pioneer(["models", "lineage", out.candidates.at(-1)!.id]);
+    for (const c of out.candidates) expect(chain.stdout).toContain(c.id); // each round the child of the one before
+  }, 420_000);
 
   it("chooses the out-of-scope threshold on the labeled data it has, and the model it promotes predicts with it", async () => {
     const rows = (await readFile(datasetPath("clinc150", "dev"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { text: string; label: string });

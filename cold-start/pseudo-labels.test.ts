@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { selectPseudoLabels } from "./pseudo-labels.ts";
+import { selfTrainingPool } from "./self-training.ts";
 import { readUnlabeled } from "./unlabeled.ts";
 
 const prediction = (id: string, probs: Record<string, number>) => {
@@ -24,6 +25,24 @@ describe("selectPseudoLabels", () => {
     expect(examples.map((e) => [e.id, e.label])).toEqual([["pseudo/d", "music"], ["pseudo/e", "oos"], ["pseudo/a", "weather"], ["pseudo/c", "weather"]]);
     expect(examples[2]?.stage).toBe("pseudo-label (zero-shot margin 0.850)");
     expect(dropped).toBe(1);
+  });
+});
+
+describe("selfTrainingPool", () => {
+  it("adds the student's confident labels the zero-shot model agrees with, and keeps the pool's labels", () => {
+    const traffic = ["a", "b", "c", "d"].map((id) => ({ id, text: `message ${id}` }));
+    const student = new Map([
+      prediction("a", { weather: 0.9, music: 0.1 }), // already in the pool
+      prediction("b", { weather: 0.8, music: 0.2 }), // the zero-shot model agrees: added
+      prediction("c", { weather: 0.1, music: 0.9 }), // the zero-shot model says weather: left out
+      prediction("d", { weather: 0.45, music: 0.55 }),
+    ]);
+    const zeroShot = new Map([prediction("a", { weather: 0.6, music: 0.4 }), prediction("b", { weather: 0.7, music: 0.3 }), prediction("c", { weather: 0.6, music: 0.4 }), prediction("d", { weather: 0.4, music: 0.6 })]);
+    const pool = [{ id: "pseudo/a", text: "message a", label: "music", stage: "pseudo-label (zero-shot margin 0.2)" }];
+    const next = selfTrainingPool(pool, traffic, student, zeroShot, { perLabel: 2, round: 2 });
+    expect(next.added.map((e) => [e.id, e.label])).toEqual([["pseudo/d", "music"], ["pseudo/b", "weather"]]);
+    expect(next.added[1]?.stage).toBe("self-training round 2: pseudo-label (student margin 0.600), the zero-shot model agrees");
+    expect(next.pool.map((e) => [e.id, e.label])).toEqual([["pseudo/a", "music"], ["pseudo/d", "music"], ["pseudo/b", "weather"]]);
   });
 });
 

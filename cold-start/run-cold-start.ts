@@ -10,6 +10,7 @@ import { buildZeroShotModel, predictFile, trainModel } from "../trainer/launcher
 import type { ModelRegistry } from "../trainer/registry.ts";
 import { chooseOosThreshold, DEFAULT_OOS_SIMILARITY, type OosThresholdChoice, ZERO_SHOT_SCALE } from "./oos-threshold.ts";
 import { selectPseudoLabels } from "./pseudo-labels.ts";
+import { selfTrainingPool } from "./self-training.ts";
 import { newTeacherLog, synthesizeExamples, teacherJudgements, teacherTaskSpec, type TeacherLog } from "./teacher.ts";
 import { offlineTaskSpec, type TaskSpec } from "./task-spec.ts";
 import type { TrafficMessage } from "./unlabeled.ts";
@@ -28,6 +29,12 @@ export interface ColdStartInput {
   /** The LLM teacher (spec, synthesis, second judgements); null: no key, the offline path. */
   teacher: LlmDecider | null;
   synthesizePerLabel: number;
+  /** Training rounds: after the first, the student relabels the traffic and a larger pool of
+   * confident agreements trains the next, while the --eval accuracy improves (default 1). */
+  rounds?: number;
+  /** Stop starting rounds once a candidate reaches this accuracy, or after this many minutes. */
+  target?: number;
+  minutes?: number;
   model: string;
   runDir: string;
   registry: ModelRegistry;
@@ -38,6 +45,7 @@ type Metrics = { accuracy?: number; macro_f1?: number; n?: number };
 
 export interface Candidate {
   method: "zero-shot" | "student";
+  round: number;
   dir: string;
   metrics: Metrics;
   /** What it learnt from (the seeds, for the zero-shot model's prototypes). */
@@ -51,7 +59,9 @@ export interface ColdStartResult {
   run_dir: string;
   method: Candidate["method"];
   metrics: Metrics;
-  candidates: { method: string; id: string; metrics: Metrics }[];
+  candidates: { method: string; round: number; id: string; metrics: Metrics }[];
+  /** Why the rounds stopped (null: one round was asked for). */
+  stopped: string | null;
   evaluation: string;
   examples: Record<string, { kept: number; dropped: number }>;
   oos_threshold?: (OosThresholdChoice & { chosen_on: string }) | { threshold: number; chosen_on: null };
@@ -73,9 +83,9 @@ function chooseCandidate(candidates: readonly Candidate[]): Candidate {
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
-async function predictTexts(modelDir: string, texts: readonly { id: string; text: string }[], dir: string, name: string): Promise<Map<string, ClassificationPrediction>> {
+async function predictTexts(modelDir: string, texts: readonly { id: string; text: string }[], dir: string, name: string, by = "zero-shot"): Promise<Map<string, ClassificationPrediction>> {
   const input = join(dir, `${name}.jsonl`);
-  const output = join(dir, `${name}-zero-shot.jsonl`);
+  const output = join(dir, `${name}-${by}.jsonl`);
   await writeFileAtomic(input, texts.map((m) => `${JSON.stringify({ id: m.id, text: m.text })}\n`).join(""));
   await predictFile(modelDir, input, output);
   return new Map((await readFile(output, "utf8")).split("\n").filter((l) => l.trim()).map((l) => {
@@ -165,8 +175,10 @@ export async function runColdStart(input: ColdStartInput, log: (m: string) => vo
     log(`synthesis: ${written.length} examples written, ${synthesized.length} kept after the second judgement`);
   }
   let pseudo: ClassificationExample[] = [];
+  let trafficZeroShot = new Map<string, ClassificationPrediction>();
   if (input.traffic) {
-    const selected = selectPseudoLabels(input.traffic, await predictTexts(zeroShotDir, input.traffic, dataDir, "traffic"), { perLabel: input.pseudoPerLabel });
+    trafficZeroShot = await predictTexts(zeroShotDir, input.traffic, dataDir, "traffic");
+    const selected = selectPseudoLabels(input.traffic, trafficZeroShot, { perLabel: input.pseudoPerLabel });
     if (input.teacher) {
       const confirmed = confirmPseudoLabels(selected.examples, await teacherJudgements(input.teacher, spec, selected.examples, teacherLog));
       pseudo = confirmed.kept;
@@ -177,7 +189,6 @@ export async function runColdStart(input: ColdStartInput, log: (m: string) => vo
     }
     log(`self-training: ${pseudo.length} of ${input.traffic.length} messages kept as pseudo-labels (${input.pseudoPerLabel} a label at most)`);
   }
-  await writeFileAtomic(join(dataDir, "lineage.jsonl"), lineage.map((r) => `${JSON.stringify(r)}\n`).join(""));
 
   // With no real labeled data, a share of the verified synthetic examples scores the candidates.
   let evaluation = input.evalData ? `real labeled data (${input.evalData.path})` : "none: no labeled data was given (--eval)";
@@ -193,19 +204,56 @@ export async function runColdStart(input: ColdStartInput, log: (m: string) => vo
   }
 
   // 4. The student, fine-tuned from the zero-shot model on everything kept (the seeds as gold).
-  const candidates: Candidate[] = [{ method: "zero-shot", dir: zeroShotDir, metrics: (await evaluate(zeroShotDir)).metrics, data: seeds }];
-  const learnt = [...synthesized, ...pseudo];
-  if (learnt.length > 0) {
-    const data = [...learnt, ...seeds.map((e) => ({ ...e, id: `seed/${e.id}`, weight: 2, stage: "seed (gold)" }))];
-    const trainPath = join(dataDir, "student-train.jsonl");
+  const candidates: Candidate[] = [{ method: "zero-shot", round: 0, dir: zeroShotDir, metrics: (await evaluate(zeroShotDir)).metrics, data: seeds }];
+  const gold = seeds.map((e) => ({ ...e, id: `seed/${e.id}`, weight: 2, stage: "seed (gold)" }));
+  const trainStudent = async (round: number, learnt: ClassificationExample[]): Promise<Candidate> => {
+    const data = [...learnt, ...gold];
+    const trainPath = join(dataDir, round === 1 ? "student-train.jsonl" : `student-train-round-${round}.jsonl`);
     await writeExamplesJsonl(trainPath, data);
     const printer = progressPrinter();
     const student = await trainModel(
-      { kind: "classification", train_path: trainPath, out_dir: join(runDir, "models", "student"), strategy: "full", epochs: 3, learning_rate: 1e-4, init_from: zeroShotDir, seed: 0, ...(input.threads ? { threads: input.threads } : {}) },
+      { kind: "classification", train_path: trainPath, out_dir: join(runDir, "models", round === 1 ? "student" : `student-round-${round}`), strategy: "full", epochs: 3, learning_rate: 1e-4, init_from: zeroShotDir, seed: 0, ...(input.threads ? { threads: input.threads } : {}) },
       { onProgress: (e) => printer.update(e) },
     );
-    candidates.push({ method: "student", dir: student.modelDir, metrics: (await evaluate(student.modelDir)).metrics, data });
+    return { method: "student", round, dir: student.modelDir, metrics: (await evaluate(student.modelDir)).metrics, data };
+  };
+  let stopped: string | null = null;
+  const learnt = [...synthesized, ...pseudo];
+  if (learnt.length > 0) {
+    let best = await trainStudent(1, learnt);
+    candidates.push(best);
+    // More rounds: self-training, the curator's move when there is traffic, judged on real or
+    // held-out labeled data (without any, nothing would say whether a round helped).
+    let pool = pseudo;
+    const rounds = input.rounds ?? 1;
+    for (let round = 2; round <= rounds; round++) {
+      const minutes = (performance.now() - started) / 60_000;
+      if (!input.traffic) stopped = "no traffic to self-train on";
+      else if (!evalData) stopped = "no labeled data to judge a round by";
+      else if (input.target !== undefined && (best.metrics.accuracy ?? 0) >= input.target) stopped = `target ${input.target} reached`;
+      else if (input.minutes !== undefined && minutes >= input.minutes) stopped = `budget of ${input.minutes} minutes spent`;
+      if (stopped) break;
+      const studentLabels = await predictTexts(best.dir, input.traffic!, dataDir, "traffic", `student-round-${round - 1}`);
+      const next = selfTrainingPool(pool, input.traffic!, studentLabels, trafficZeroShot, { perLabel: input.pseudoPerLabel * round, round });
+      if (next.added.length === 0) {
+        stopped = `round ${round}: no new confident agreement in the traffic`;
+        break;
+      }
+      lineage.push(...next.added.map((e) => ({ id: e.id, source: "pseudo-label" as const, label: e.label, text: e.text, kept: true, why: e.stage ?? "" })));
+      const candidate = await trainStudent(round, [...synthesized, ...next.pool]);
+      candidates.push(candidate);
+      log(`round ${round}: ${next.added.length} pseudo-labels added (${next.pool.length} in all), accuracy ${pct(candidate.metrics.accuracy ?? 0)} (best so far ${pct(best.metrics.accuracy ?? 0)})`);
+      if ((candidate.metrics.accuracy ?? 0) <= (best.metrics.accuracy ?? 0)) {
+        stopped = `round ${round} did not improve on round ${best.round}`;
+        break;
+      }
+      best = candidate;
+      pool = next.pool;
+    }
+    if (!stopped && rounds > 1) stopped = `${rounds} rounds done`;
   }
+
+  await writeFileAtomic(join(dataDir, "lineage.jsonl"), lineage.map((r) => `${JSON.stringify(r)}\n`).join(""));
 
   // 5. Registered and the better promoted: a v0 that maintenance can improve once failures come in.
   let parent: string | null = null;
@@ -218,7 +266,7 @@ export async function runColdStart(input: ColdStartInput, log: (m: string) => vo
       labels: [...spec.labels.map((l) => l.name), ...(oos ? [oos] : [])],
       base_model: input.model,
       strategy: c.method === "zero-shot" ? "head" : "full",
-      hyperparameters: { cold_start: c.method, task_spec: spec.source },
+      hyperparameters: { cold_start: c.method, round: c.round, task_spec: spec.source },
       metrics: c.metrics,
       notes: `cold start (${c.method}) from: ${input.task.slice(0, 200)}`,
     })).id;
@@ -233,12 +281,13 @@ export async function runColdStart(input: ColdStartInput, log: (m: string) => vo
     run_dir: runDir,
     method: winner.method,
     metrics: winner.metrics,
-    candidates: candidates.map((c) => ({ method: c.method, id: c.id!, metrics: c.metrics })),
+    candidates: candidates.map((c) => ({ method: c.method, round: c.round, id: c.id!, metrics: c.metrics })),
+    stopped,
     evaluation,
     examples: {
       seeds: count("seed"),
       ...(input.teacher && input.synthesizePerLabel > 0 ? { synthesized: count("synthesized") } : {}),
-      ...(input.traffic ? { pseudo_labels: { kept: pseudo.length, dropped: input.traffic.length - pseudo.length } } : {}),
+      ...(input.traffic ? { pseudo_labels: { kept: count("pseudo-label").kept, dropped: input.traffic.length - count("pseudo-label").kept } } : {}),
     },
     ...(oosThreshold ? { oos_threshold: oosThreshold } : {}),
     teacher: input.teacher ? { spec: spec.source, usage: teacherLog.usage, calls: teacherLog.calls } : null,

@@ -24,6 +24,9 @@ export const ColdStartGraphInput = z.object({
   llm: LlmMode.optional().describe("the teacher: endpoint (default when one is configured) or off"),
   synthesize_per_label: z.number().int().nonnegative().optional(),
   pseudo_per_label: z.number().int().positive().optional(),
+  rounds: z.number().int().positive().optional().describe("training rounds (self-training on the traffic after the first)"),
+  target: z.number().optional().describe("stop starting rounds once a candidate reaches this accuracy"),
+  minutes: z.number().positive().optional().describe("stop starting rounds after this many minutes"),
   model: z.string().optional().describe("the embedding model: minilm or a model directory"),
   threads: z.number().int().positive().optional(),
 });
@@ -64,6 +67,7 @@ async function coldStart(state: typeof ColdStartState.State): Promise<typeof Col
     pseudoPerLabel: input.pseudo_per_label ?? PSEUDO_LABELS_PER_LABEL,
     synthesizePerLabel: input.synthesize_per_label ?? SYNTHESIZED_PER_LABEL,
     teacher: llm === "endpoint" ? { model: endpointChatModel(endpointSettings(), "data_curator"), maxTries: 2 } : null,
+    ...(input.rounds ? { rounds: input.rounds } : {}), ...(input.target !== undefined ? { target: input.target } : {}), ...(input.minutes ? { minutes: input.minutes } : {}),
     model: input.model ?? "minilm",
     runDir: input.run_dir!,
     registry: new ModelRegistry(resolve(input.registry_dir ?? process.env.PIONEER_REGISTRY ?? ".pioneer/registry")),

@@ -29,6 +29,11 @@ export const COLD_START_USAGE = `pioneer cold-start --task "TEXT" (--labels a,b,
   --llm off|endpoint     the teacher: default endpoint when OPENAI_API_KEY or OPENAI_BASE_URL is set
   --llm-max-tries N      invalid answers before a teacher step falls back (default 2)
   --synthesize-per-label N  examples the teacher writes per label (default ${SYNTHESIZED_PER_LABEL}; 0: none)
+  --rounds N             training rounds (default 1): after the first, the student relabels the
+                         traffic and its confident labels the zero-shot model agrees with (more
+                         each round) train the next, while the --eval accuracy improves
+  --target X             stop starting rounds once a candidate reaches this accuracy
+  --minutes N            stop starting rounds after this many minutes
   --model minilm|<dir>   the embedding model (default: minilm)
   --threads N            CPU threads for training
   --run-dir DIR          default: runs/cold-start-<time>
@@ -45,6 +50,7 @@ export async function coldStartCommand(argv: string[]): Promise<void> {
       "run-dir": { type: "string" }, registry: { type: "string" }, json: { type: "boolean", default: false },
       unlabeled: { type: "string" }, "pseudo-per-label": { type: "string" }, threads: { type: "string" },
       llm: { type: "string" }, "llm-max-tries": { type: "string" }, "synthesize-per-label": { type: "string" },
+      rounds: { type: "string" }, target: { type: "string" }, minutes: { type: "string" },
     },
   });
   // Inputs, all checked before anything is written.
@@ -80,8 +86,12 @@ export async function coldStartCommand(argv: string[]): Promise<void> {
   const synthesizePerLabel = parseNumber("synthesize-per-label", values["synthesize-per-label"]) ?? SYNTHESIZED_PER_LABEL;
   if (!Number.isInteger(synthesizePerLabel) || synthesizePerLabel < 0) throw new UsageError(`--synthesize-per-label must be a whole number, got ${synthesizePerLabel}`);
 
+  const rounds = parseNumber("rounds", values.rounds) ?? 1;
+  if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`--rounds must be a positive whole number, got ${rounds}`);
+  const target = parseNumber("target", values.target);
+  const minutes = parseNumber("minutes", values.minutes);
   const result = await runColdStart({
-    task: values.task!, ...inputs, pseudoPerLabel: perLabel, teacher, synthesizePerLabel, model: values.model, runDir, registry, ...(threads ? { threads } : {}),
+    task: values.task!, ...inputs, rounds, ...(target !== undefined ? { target } : {}), ...(minutes !== undefined ? { minutes } : {}), pseudoPerLabel: perLabel, teacher, synthesizePerLabel, model: values.model, runDir, registry, ...(threads ? { threads } : {}),
   });
   if (values.json) {
     console.log(JSON.stringify(result));
