@@ -5,12 +5,15 @@
  * the dataset's test split (out-of-scope queries included for CLINC150), which no run sees: the runs
  * choose their model and out-of-scope threshold on the dev split (`--eval`).
  *
- *   npm run bench:coldstart -- [--datasets snips,banking77,clinc150] [--seeds 5] [--traffic 3000] [--threads 2] [--work DIR]
+ *   npm run bench:coldstart -- [--datasets snips,banking77,clinc150] [--seeds 5] [--traffic 3000] [--rounds 3]
+ *                             [--methods zero-shot,seeds-only,description,seeds,traffic,seeds+traffic,rounds]
+ *                             [--threads 2] [--work DIR] [--out cold-start]
  *
  * Rows: the two baselines (zero-shot from the label names alone; a student trained on the seeds
  * alone with `pioneer train`, at least ~100 steps), then `pioneer cold-start` from the description, with the
- * seeds, with the traffic (the training split's texts, labels removed, seeds left out), and with both.
- * Writes bench/results/cold-start.{json,md} and prints the table.
+ * seeds, with the traffic (the training split's texts, labels removed, seeds left out), with both,
+ * and with both over `--rounds` self-training rounds. `--methods` runs some of them only.
+ * Writes bench/results/<out>.{json,md} and prints the table.
  */
 import { mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -39,11 +42,14 @@ const { values } = parseArgs({
   options: {
     datasets: { type: "string", default: DATASETS.map((d) => d.name).join(",") },
     seeds: { type: "string", default: "5" }, traffic: { type: "string", default: "3000" },
-    threads: { type: "string", default: "2" }, work: { type: "string" },
+    threads: { type: "string", default: "2" }, work: { type: "string" }, rounds: { type: "string", default: "3" },
+    methods: { type: "string", default: "zero-shot,seeds-only,description,seeds,traffic,seeds+traffic,rounds" }, out: { type: "string", default: "cold-start" },
   },
 });
 const seedsPerLabel = Number(values.seeds);
 const trafficSize = Number(values.traffic);
+const rounds = Number(values.rounds);
+const methods = new Set(values.methods.split(","));
 const work = resolve(values.work ?? join(tmpdir(), "pioneer-bench-cold-start"));
 const cli = join(REPO_ROOT, "cli", "bin.js");
 
@@ -104,26 +110,29 @@ async function benchDataset(ds: Dataset): Promise<Row[]> {
   const coldStart = async (method: string, task: string, extra: string[]) => {
     console.error(`\n== ${ds.name}: ${method}`);
     const run = await pioneer(["cold-start", "--task", task, "--labels", inScope.join(","), ...oosArgs, "--eval", dev, "--run-dir", join(dir, method.replace(/\W+/g, "-")), "--threads", values.threads, "--json", ...extra], registry);
-    const out = lastJson<{ promoted: string; method: string; examples: Row["examples"]; oos_threshold?: { threshold: number; chosen_on: string | null } }>(run.stdout);
+    const out = lastJson<{ promoted: string; method: string; candidates: { id: string; round: number }[]; examples: Row["examples"]; oos_threshold?: { threshold: number; chosen_on: string | null } }>(run.stdout);
+    const round = out.candidates.find((c) => c.id === out.promoted)?.round ?? 0;
     rows.push({
-      dataset: ds.name, method, promoted: out.method, ...(await scoreOnTest(out.promoted, test, registry)), wall_s: Number(run.wall_s.toFixed(1)), examples: out.examples,
+      dataset: ds.name, method, promoted: `${out.method}${round > 1 ? ` (round ${round})` : ""}`, ...(await scoreOnTest(out.promoted, test, registry)), wall_s: Number(run.wall_s.toFixed(1)), examples: out.examples,
       ...(out.oos_threshold ? { oos_threshold: out.oos_threshold.chosen_on ? out.oos_threshold.threshold : null } : {}),
     });
   };
 
   // Baselines. Zero-shot from the label names: a description that names no label adds nothing to them.
-  await coldStart("zero-shot (label names)", "Classify each message.", []);
-  console.error(`\n== ${ds.name}: seeds only`);
-  // pioneer train's default 5 epochs are 10 steps on SNIPS's 35 seeds (49.86% on test): the baseline
-  // gets at least ~100 steps instead.
-  const epochs = Math.max(5, Math.ceil(100 / Math.ceil(seeds.length / 32)));
-  const trained = await pioneer(["train", "--data", seedsPath, "--out", join(dir, "seeds-only"), "--epochs", String(epochs), ...oosArgs, "--threads", values.threads, "--json"], registry);
-  rows.push({ dataset: ds.name, method: `seeds only (${seedsPerLabel} a label)`, ...(await scoreOnTest(lastJson<{ id: string }>(trained.stdout).id, test, registry)), wall_s: Number(trained.wall_s.toFixed(1)), examples: { seeds: { kept: seeds.length, dropped: 0 } } });
-
-  await coldStart("cold start: description", ds.description, []);
-  await coldStart(`cold start: description + ${seedsPerLabel} seeds`, ds.description, ["--examples", seedsPath]);
-  await coldStart(`cold start: description + traffic`, ds.description, ["--unlabeled", trafficPath]);
-  await coldStart(`cold start: description + ${seedsPerLabel} seeds + traffic`, ds.description, ["--examples", seedsPath, "--unlabeled", trafficPath]);
+  if (methods.has("zero-shot")) await coldStart("zero-shot (label names)", "Classify each message.", []);
+  if (methods.has("seeds-only")) {
+    console.error(`\n== ${ds.name}: seeds only`);
+    // pioneer train's default 5 epochs are 10 steps on SNIPS's 35 seeds (49.86% on test): the
+    // baseline gets at least ~100 steps instead.
+    const epochs = Math.max(5, Math.ceil(100 / Math.ceil(seeds.length / 32)));
+    const trained = await pioneer(["train", "--data", seedsPath, "--out", join(dir, "seeds-only"), "--epochs", String(epochs), ...oosArgs, "--threads", values.threads, "--json"], registry);
+    rows.push({ dataset: ds.name, method: `seeds only (${seedsPerLabel} a label)`, ...(await scoreOnTest(lastJson<{ id: string }>(trained.stdout).id, test, registry)), wall_s: Number(trained.wall_s.toFixed(1)), examples: { seeds: { kept: seeds.length, dropped: 0 } } });
+  }
+  if (methods.has("description")) await coldStart("cold start: description", ds.description, []);
+  if (methods.has("seeds")) await coldStart(`cold start: description + ${seedsPerLabel} seeds`, ds.description, ["--examples", seedsPath]);
+  if (methods.has("traffic")) await coldStart("cold start: description + traffic", ds.description, ["--unlabeled", trafficPath]);
+  if (methods.has("seeds+traffic")) await coldStart(`cold start: description + ${seedsPerLabel} seeds + traffic`, ds.description, ["--examples", seedsPath, "--unlabeled", trafficPath]);
+  if (methods.has("rounds") && rounds > 1) await coldStart(`cold start: description + ${seedsPerLabel} seeds + traffic, ${rounds} rounds`, ds.description, ["--examples", seedsPath, "--unlabeled", trafficPath, "--rounds", String(rounds)]);
   return rows;
 }
 
@@ -149,5 +158,5 @@ const md = [
   "",
 ].join("\n");
 console.log(md);
-await writeJsonAtomic(join(REPO_ROOT, "bench", "results", "cold-start.json"), { seeds_per_label: seedsPerLabel, traffic: trafficSize, threads: Number(values.threads), wall_s: Number(((performance.now() - started) / 1000).toFixed(1)), rows });
-await writeFileAtomic(join(REPO_ROOT, "bench", "results", "cold-start.md"), md);
+await writeJsonAtomic(join(REPO_ROOT, "bench", "results", `${values.out}.json`), { seeds_per_label: seedsPerLabel, traffic: trafficSize, rounds, threads: Number(values.threads), wall_s: Number(((performance.now() - started) / 1000).toFixed(1)), rows });
+await writeFileAtomic(join(REPO_ROOT, "bench", "results", `${values.out}.md`), md);
