@@ -212,7 +212,7 @@ export async function runColdStart(input: ColdStartInput, log: (m: string) => vo
     await writeExamplesJsonl(trainPath, data);
     const printer = progressPrinter();
     const student = await trainModel(
-      { kind: "classification", train_path: trainPath, out_dir: join(runDir, "models", round === 1 ? "student" : `student-round-${round}`), strategy: "full", epochs: 3, learning_rate: 1e-4, init_from: zeroShotDir, seed: 0, ...(input.threads ? { threads: input.threads } : {}) },
+      { kind: "classification", train_path: trainPath, out_dir: join(runDir, "models", round === 1 ? "student" : `student-round-${round}`), strategy: "full", epochs: 3, learning_rate: 1e-4, init_from: zeroShotDir, seed: 0, ...(oos ? { oos_label: oos } : {}), ...(input.threads ? { threads: input.threads } : {}) },
       { onProgress: (e) => printer.update(e) },
     );
     return { method: "student", round, dir: student.modelDir, metrics: (await evaluate(student.modelDir)).metrics, data };
