@@ -46,7 +46,15 @@ describe("pioneer cold-start with an LLM teacher", () => {
   it("takes the teacher's spec, keeps the synthesized examples its blind judgement and the zero-shot model confirm, and trains a student on them", async () => {
     // Synthesis, 5 a label, in two calls (5 labels, then 2): one PlayMusic example carries an
     // instruction, one GetWeather example repeats another but for case and punctuation.
-    const synth = (labels: string[]) => labels.flatMap((label) => written.get(label)!.map((text, i) => ({ label, text: label === "PlayMusic" && i === 4 ? HOSTILE : label === "GetWeather" && i === 4 ? `${written.get(label)![0]!.toUpperCase()}!` : text })));
+    const planted = (label: string, i: number, text: string) => {
+      if (i !== 4) return text;
+      const first = written.get(label)![0]!;
+      if (label === "PlayMusic") return HOSTILE;
+      if (label === "GetWeather") return `${first.toUpperCase()}!`; // the same words: an exact duplicate
+      if (label === "BookRestaurant") return `please ${first}`; // nearly the same: a near-duplicate
+      return text;
+    };
+    const synth = (labels: string[]) => labels.flatMap((label) => written.get(label)!.map((text, i) => ({ label, text: planted(label, i, text) })));
     const first = synth(LABELS.slice(0, 5));
     const second = synth(LABELS.slice(5));
     const ids = [...first, ...second].map((e, i, all) => ({ id: `synth/${e.label}/${all.slice(0, i).filter((x) => x.label === e.label).length + 1}`, ...e }));
@@ -82,9 +90,10 @@ describe("pioneer cold-start with an LLM teacher", () => {
     expect(lineage).toHaveLength(35);
     expect(lineage.find((r) => r.text === HOSTILE)).toMatchObject({ kept: false, why: "the teacher, asked blind, labels it SearchCreativeWork" });
     expect(lineage.find((r) => r.id === "synth/GetWeather/5")).toMatchObject({ kept: false, why: "duplicate of synth/GetWeather/1" });
-    const others = lineage.filter((r) => !r.kept && r.text !== HOSTILE && r.id !== "synth/GetWeather/5");
-    for (const r of others) expect(r.why).toMatch(/^the zero-shot model ranks/);
-    expect(out.examples.synthesized).toEqual({ kept: 33 - others.length, dropped: 2 + others.length });
+    expect(lineage.find((r) => r.id === "synth/BookRestaurant/5")?.why).toMatch(/^near-duplicate of synth\/BookRestaurant\/1 \(cosine 0\.9\d\d, through the LanceDB memory\)$/);
+    const others = lineage.filter((r) => !r.kept && r.text !== HOSTILE && !["synth/GetWeather/5", "synth/BookRestaurant/5"].includes(r.id));
+    for (const r of others) expect(r.why).toMatch(/^(the zero-shot model ranks|near-duplicate of)/);
+    expect(out.examples.synthesized).toEqual({ kept: 32 - others.length, dropped: 3 + others.length });
     expect(out.examples.synthesized.kept).toBeGreaterThanOrEqual(28);
     // No real labeled data: the candidates are scored on held-out synthetic examples, and it says so.
     expect(out.evaluation).toMatch(/held-out synthetic examples: .* a synthetic evaluation overstates real accuracy/);
@@ -95,6 +104,9 @@ describe("pioneer cold-start with an LLM teacher", () => {
     const report = await readFile(join(runDir, "report.md"), "utf8");
     expect(report).toContain("## Teacher");
     expect(report).toMatch(/\| PlayMusic \| requests to play music \| 4 \(1 dropped\) \|/);
+    const memory = await execa("node", ["-e", `const lancedb = require("@lancedb/lancedb"); lancedb.connect(${JSON.stringify(join(runDir, "memory"))}).then((db) => db.openTable("examples")).then((t) => t.countRows()).then((n) => console.log(n))`], { cwd: REPO_ROOT });
+    // Stored in LanceDB: every candidate the blind judgement, the zero-shot ranking and the exact-duplicate check let through.
+    expect(Number(memory.stdout.trim())).toBe(out.examples.synthesized.kept + lineage.filter((r) => r.why.startsWith("near-duplicate")).length);
 
     const evaluated = await pioneer(["eval", "--model", out.promoted, "--data", evalPath, "--json"], {});
     expect(evaluated.exitCode, evaluated.stderr).toBe(0);

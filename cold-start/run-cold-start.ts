@@ -1,10 +1,13 @@
 import { mkdir, mkdtemp, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { type ClassificationExample, dataVersionHash, writeExamplesJsonl } from "../data/index.ts";
 import { ClassificationPredictionSchema, type ClassificationPrediction } from "../evals/types.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../lib/atomic-write.ts";
 import { progressPrinter } from "../lib/progress-bar.ts";
 import type { LlmDecider } from "../llm/decide.ts";
+import { MemoryStore, WorkerEmbedder } from "../memory/index.ts";
+import { WorkerServer } from "../trainer/serve-client.ts";
+import { nearDuplicateDrops } from "./near-duplicates.ts";
 import { evaluateModel } from "../trainer/evaluate-model.ts";
 import { buildZeroShotModel, predictFile, trainModel } from "../trainer/launcher.ts";
 import type { ModelRegistry } from "../trainer/registry.ts";
@@ -37,6 +40,8 @@ export interface ColdStartInput {
   minutes?: number;
   model: string;
   runDir: string;
+  /** The LanceDB memory the run's examples go to (default <runDir>/memory; share it with maintenance). */
+  memoryDir?: string;
   registry: ModelRegistry;
   threads?: number;
 }
@@ -92,6 +97,21 @@ async function predictTexts(modelDir: string, texts: readonly { id: string; text
     const p = ClassificationPredictionSchema.parse(JSON.parse(l));
     return [p.id, p] as const;
   }));
+}
+
+/** `use` with the LanceDB memory in `dir`, its embeddings from a worker started for it. */
+async function withMemory<T>(dir: string, threads: number | undefined, use: (memory: MemoryStore) => Promise<T>): Promise<T> {
+  const server = await WorkerServer.start(threads ? { threads } : {});
+  try {
+    const memory = await MemoryStore.open(dir, new WorkerEmbedder(server));
+    try {
+      return await use(memory);
+    } finally {
+      memory.close();
+    }
+  } finally {
+    await server.close();
+  }
 }
 
 /** Every `1/share`-th verified example of each label, held out (deterministic, stratified). */
@@ -170,7 +190,12 @@ export async function runColdStart(input: ColdStartInput, log: (m: string) => vo
     const judged = await teacherJudgements(input.teacher, spec, written, teacherLog);
     const zeroShotRanks = written.length > 0 ? await predictTexts(zeroShotDir, written, dataDir, "synthesized") : new Map();
     const verified = verifySynthesized(written, seeds, judged, zeroShotRanks);
-    synthesized = verified.kept;
+    const drops = verified.kept.length > 0 ? await withMemory(input.memoryDir ?? join(runDir, "memory"), input.threads, (memory) => nearDuplicateDrops(memory, basename(runDir), seeds, verified.kept)) : new Map();
+    synthesized = verified.kept.filter((e) => !drops.has(e.id));
+    for (const row of verified.lineage) {
+      const drop = drops.get(row.id);
+      if (drop) Object.assign(row, { kept: false, why: `near-duplicate of ${drop.of} (cosine ${drop.similarity.toFixed(3)}, through the LanceDB memory)` });
+    }
     lineage.push(...verified.lineage);
     log(`synthesis: ${written.length} examples written, ${synthesized.length} kept after the second judgement`);
   }

@@ -1,0 +1,42 @@
+import type { ClassificationExample } from "../data/index.ts";
+import type { MemoryStore } from "../memory/index.ts";
+
+/** Cosine similarity at or above which a synthesized example repeats one kept before it. */
+export const NEAR_DUPLICATE_SIMILARITY = 0.92;
+
+/**
+ * Synthesized examples that say nearly what a seed or an earlier kept example says, found through
+ * the LanceDB memory: the seeds and the candidates are stored as the run's examples (so later runs
+ * and maintenance see them), then each candidate's nearest stored examples are searched. A candidate
+ * is dropped when one of them, other than itself, is a seed or a candidate before it that was kept.
+ */
+export async function nearDuplicateDrops(
+  memory: MemoryStore,
+  runId: string,
+  seeds: readonly ClassificationExample[],
+  candidates: readonly ClassificationExample[],
+  threshold = NEAR_DUPLICATE_SIMILARITY,
+): Promise<Map<string, { of: string; similarity: number }>> {
+  const dataVersion = `cold-start/${runId}`;
+  const key = (e: ClassificationExample, source: "original" | "synthesized") => `${runId}/${source === "original" ? "seed" : "candidate"}/${e.id}`;
+  await memory.addExamples([
+    ...seeds.map((e) => ({ id: key(e, "original"), run_id: runId, data_version: dataVersion, input: e.text, label: e.label, source: "original" as const })),
+    ...candidates.map((e) => ({ id: key(e, "synthesized"), run_id: runId, data_version: dataVersion, input: e.text, label: e.label, source: "synthesized" as const })),
+  ]);
+  const order = new Map(candidates.map((e, i) => [key(e, "synthesized"), { index: i, id: e.id }]));
+  const seedIds = new Map(seeds.map((e) => [key(e, "original"), e.id]));
+  const hits = await memory.nearDuplicates(candidates.map((e) => e.text), { threshold, dataVersion, k: 8 });
+  const drops = new Map<string, { of: string; similarity: number }>();
+  candidates.forEach((e, i) => {
+    for (const hit of hits[i] ?? []) {
+      const seed = seedIds.get(hit.id);
+      const earlier = order.get(hit.id);
+      const of = seed !== undefined ? `seed ${seed}` : earlier && earlier.index < i && !drops.has(earlier.id) ? earlier.id : null;
+      if (of) {
+        drops.set(e.id, { of, similarity: hit.similarity });
+        return;
+      }
+    }
+  });
+  return drops;
+}
