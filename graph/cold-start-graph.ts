@@ -21,6 +21,7 @@ export const ColdStartGraphInput = z.object({
   eval_path: z.string().optional().describe("real labeled data to score the candidates on"),
   run_dir: z.string().optional().describe("where the run's files go (default runs/cold-start-<time>)"),
   registry_dir: z.string().optional().describe("the model registry (default $PIONEER_REGISTRY or .pioneer/registry)"),
+  memory_dir: z.string().optional().describe("the LanceDB memory the run's examples go to (default <run_dir>/memory)"),
   llm: LlmMode.optional().describe("the teacher: endpoint (default when one is configured) or off"),
   synthesize_per_label: z.number().int().nonnegative().optional(),
   pseudo_per_label: z.number().int().positive().optional(),
@@ -70,6 +71,7 @@ async function coldStart(state: typeof ColdStartState.State): Promise<typeof Col
     ...(input.rounds ? { rounds: input.rounds } : {}), ...(input.target !== undefined ? { target: input.target } : {}), ...(input.minutes ? { minutes: input.minutes } : {}),
     model: input.model ?? "minilm",
     runDir: input.run_dir!,
+    ...(input.memory_dir ? { memoryDir: resolve(input.memory_dir) } : {}),
     registry: new ModelRegistry(resolve(input.registry_dir ?? process.env.PIONEER_REGISTRY ?? ".pioneer/registry")),
     ...(input.threads ? { threads: input.threads } : {}),
   });

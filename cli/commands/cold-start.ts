@@ -36,6 +36,7 @@ export const COLD_START_USAGE = `pioneer cold-start --task "TEXT" (--labels a,b,
   --minutes N            stop starting rounds after this many minutes
   --model minilm|<dir>   the embedding model (default: minilm)
   --threads N            CPU threads for training
+  --memory DIR           the LanceDB memory the run's examples go to (default: RUN_DIR/memory)
   --run-dir DIR          default: runs/cold-start-<time>
   --registry DIR         default: $PIONEER_REGISTRY or ./.pioneer/registry
   --json                 print the result as one JSON line`;
@@ -50,7 +51,7 @@ export async function coldStartCommand(argv: string[]): Promise<void> {
       "run-dir": { type: "string" }, registry: { type: "string" }, json: { type: "boolean", default: false },
       unlabeled: { type: "string" }, "pseudo-per-label": { type: "string" }, threads: { type: "string" },
       llm: { type: "string" }, "llm-max-tries": { type: "string" }, "synthesize-per-label": { type: "string" },
-      rounds: { type: "string" }, target: { type: "string" }, minutes: { type: "string" },
+      rounds: { type: "string" }, target: { type: "string" }, minutes: { type: "string" }, memory: { type: "string" },
     },
   });
   // Inputs, all checked before anything is written.
@@ -91,7 +92,7 @@ export async function coldStartCommand(argv: string[]): Promise<void> {
   const target = parseNumber("target", values.target);
   const minutes = parseNumber("minutes", values.minutes);
   const result = await runColdStart({
-    task: values.task!, ...inputs, rounds, ...(target !== undefined ? { target } : {}), ...(minutes !== undefined ? { minutes } : {}), pseudoPerLabel: perLabel, teacher, synthesizePerLabel, model: values.model, runDir, registry, ...(threads ? { threads } : {}),
+    task: values.task!, ...inputs, rounds, ...(values.memory ? { memoryDir: resolve(values.memory) } : {}), ...(target !== undefined ? { target } : {}), ...(minutes !== undefined ? { minutes } : {}), pseudoPerLabel: perLabel, teacher, synthesizePerLabel, model: values.model, runDir, registry, ...(threads ? { threads } : {}),
   });
   if (values.json) {
     console.log(JSON.stringify(result));
