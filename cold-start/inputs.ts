@@ -1,4 +1,7 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { type ClassificationExample, DataFileError, readExamples } from "../data/index.ts";
+import type { ModelRegistry } from "../trainer/registry.ts";
 import { readLabelsFile } from "./task-spec.ts";
 import { readUnlabeled, type TrafficMessage } from "./unlabeled.ts";
 
@@ -54,4 +57,13 @@ export async function readColdStartInputs(given: ColdStartFiles): Promise<ColdSt
   const evalExamples = given.evalPath ? await labeledExamples(given.evalPath, names, "the evaluation data") : null;
   const traffic = given.unlabeledPath ? await readUnlabeled(given.unlabeledPath) : null;
   return { labels, oosLabel, seeds, evalData: evalExamples ? { path: given.evalPath!, examples: evalExamples } : null, traffic };
+}
+
+/** A cold start writes into a folder of its own: never over another run, never into a model
+ * directory the registry holds (a registered directory is never rewritten). */
+export async function assertFreshRunDir(runDir: string, registry: ModelRegistry): Promise<void> {
+  if (existsSync(join(runDir, "task-spec.json"))) throw new ColdStartInputError(`${runDir} already holds a cold start; choose another run folder`);
+  const modelDir = join(runDir, "models", "zero-shot");
+  const registered = await registry.resolve(modelDir).catch(() => null);
+  if (registered) throw new ColdStartInputError(`${modelDir} holds version ${registered.id}; a registered model directory is never rewritten: choose another run folder`);
 }

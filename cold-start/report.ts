@@ -2,7 +2,7 @@ import type { ColdStartResult } from "./run-cold-start.ts";
 import type { TaskSpec } from "./task-spec.ts";
 import type { LineageRow } from "./verify.ts";
 
-const pct = (x: number | undefined) => (x === undefined ? "-" : `${(x * 100).toFixed(2)}%`);
+export const pct = (x: number | undefined) => (x === undefined ? "-" : `${(x * 100).toFixed(2)}%`);
 const cell = (s: string) => s.replace(/\|/g, "/").replace(/\n/g, " ");
 
 /** The cold start's report: where the data came from (kept and dropped, per label), the out-of-scope

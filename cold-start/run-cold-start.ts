@@ -18,7 +18,7 @@ import { newTeacherLog, synthesizeExamples, teacherJudgements, teacherTaskSpec, 
 import { offlineTaskSpec, type TaskSpec } from "./task-spec.ts";
 import type { TrafficMessage } from "./unlabeled.ts";
 import { confirmPseudoLabels, type LineageRow, verifySynthesized } from "./verify.ts";
-import { coldStartReport } from "./report.ts";
+import { coldStartReport, pct } from "./report.ts";
 
 export interface ColdStartInput {
   task: string;
@@ -86,7 +86,6 @@ function chooseCandidate(candidates: readonly Candidate[]): Candidate {
   return candidates.reduce((best, c) => (c.metrics.accuracy! > best.metrics.accuracy! ? c : best));
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
 async function predictTexts(modelDir: string, texts: readonly { id: string; text: string }[], dir: string, name: string, by = "zero-shot"): Promise<Map<string, ClassificationPrediction>> {
   const input = join(dir, `${name}.jsonl`);
@@ -204,6 +203,11 @@ export async function runColdStart(input: ColdStartInput, log: (m: string) => vo
   if (input.traffic) {
     trafficZeroShot = await predictTexts(zeroShotDir, input.traffic, dataDir, "traffic");
     const selected = selectPseudoLabels(input.traffic, trafficZeroShot, { perLabel: input.pseudoPerLabel });
+    const chosen = new Set(selected.examples.map((e) => e.id));
+    lineage.push(...input.traffic.filter((m) => !chosen.has(`pseudo/${m.id}`)).map((m) => {
+      const label = trafficZeroShot.get(m.id)?.label ?? "";
+      return { id: `pseudo/${m.id}`, source: "pseudo-label" as const, label, text: m.text, kept: false, why: `not among the zero-shot model's ${input.pseudoPerLabel} most confident messages for ${label}` };
+    }));
     if (input.teacher) {
       const confirmed = confirmPseudoLabels(selected.examples, await teacherJudgements(input.teacher, spec, selected.examples, teacherLog));
       pseudo = confirmed.kept;
@@ -264,7 +268,14 @@ export async function runColdStart(input: ColdStartInput, log: (m: string) => vo
         stopped = `round ${round}: no new confident agreement in the traffic`;
         break;
       }
-      lineage.push(...next.added.map((e) => ({ id: e.id, source: "pseudo-label" as const, label: e.label, text: e.text, kept: true, why: e.stage ?? "" })));
+      // A message left out in round 1 has its row: the round that takes it rewrites it.
+      const rows = new Map(lineage.filter((r) => r.source === "pseudo-label").map((r) => [r.id, r]));
+      for (const e of next.added) {
+        const row = { id: e.id, source: "pseudo-label" as const, label: e.label, text: e.text, kept: true, why: e.stage ?? "" };
+        const earlier = rows.get(e.id);
+        if (earlier) Object.assign(earlier, row);
+        else lineage.push(row);
+      }
       const candidate = await trainStudent(round, [...synthesized, ...next.pool]);
       candidates.push(candidate);
       log(`round ${round}: ${next.added.length} pseudo-labels added (${next.pool.length} in all), accuracy ${pct(candidate.metrics.accuracy ?? 0)} (best so far ${pct(best.metrics.accuracy ?? 0)})`);
@@ -312,6 +323,7 @@ export async function runColdStart(input: ColdStartInput, log: (m: string) => vo
     examples: {
       seeds: count("seed"),
       ...(input.teacher && input.synthesizePerLabel > 0 ? { synthesized: count("synthesized") } : {}),
+      // Of the traffic's messages, how many became training examples (in any round).
       ...(input.traffic ? { pseudo_labels: { kept: count("pseudo-label").kept, dropped: input.traffic.length - count("pseudo-label").kept } } : {}),
     },
     ...(oosThreshold ? { oos_threshold: oosThreshold } : {}),

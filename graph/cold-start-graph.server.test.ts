@@ -52,6 +52,11 @@ describe("cold_start graph on the langgraph dev server", () => {
     expect(state.result.metrics.accuracy).toBeGreaterThan(0.7);
     expect(state.report).toContain(`# Cold start ${state.result.promoted}`);
     expect((await new ModelRegistry(registryDir).promoted())?.id).toBe(state.result.promoted);
+
+    // A second run into the same folder is refused at intake: nothing of the first is overwritten.
+    const again = (await client.runs.wait(thread.thread_id, "cold_start", { input: { input: { task: TASK, labels: LABELS, run_dir: join(dir, "run"), registry_dir: registryDir, llm: "off" } }, raiseError: false })) as { __error__?: { message: string } };
+    expect(String(again.__error__?.message)).toContain(`${join(dir, "run")} already holds a cold start; choose another run folder`);
+    expect((await new ModelRegistry(registryDir).list()).length).toBe(1);
   }, 240_000);
 
   it("refuses a seed file with a label outside the set, naming file and line, before writing anything", async () => {

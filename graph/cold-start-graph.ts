@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
 import { z } from "zod";
-import { readColdStartInputs } from "../cold-start/inputs.ts";
+import { assertFreshRunDir, readColdStartInputs } from "../cold-start/inputs.ts";
 import { PSEUDO_LABELS_PER_LABEL } from "../cold-start/pseudo-labels.ts";
 import { type ColdStartResult, runColdStart } from "../cold-start/run-cold-start.ts";
 import { SYNTHESIZED_PER_LABEL } from "../cold-start/teacher.ts";
@@ -51,11 +51,16 @@ function files(input: ColdStartGraphInput) {
   };
 }
 
-/** Validates the input and reads every file once (errors name file, line and field) before anything is written. */
+const registryOf = (input: ColdStartGraphInput) => new ModelRegistry(resolve(input.registry_dir ?? process.env.PIONEER_REGISTRY ?? ".pioneer/registry"));
+
+/** Validates the input, checks every file (errors name file, line and field) and that the run folder
+ * is a fresh one, before anything is written. The state keeps paths and counts, not the data, so
+ * checkpoints stay small: cold_start reads the files again. */
 async function intake(state: typeof ColdStartState.State): Promise<typeof ColdStartState.Update> {
   const input = ColdStartGraphInput.parse(state.input);
   const read = await readColdStartInputs(files(input));
   const runDir = resolve(input.run_dir ?? join("runs", `cold-start-${new Date().toISOString().replace(/[:.]/g, "-")}`));
+  await assertFreshRunDir(runDir, registryOf(input));
   return { input: { ...input, run_dir: runDir }, read: { labels: read.labels.length, seeds: read.seeds.length, eval: read.evalData?.examples.length ?? null, traffic: read.traffic?.length ?? null, run_dir: runDir } };
 }
 
@@ -72,7 +77,7 @@ async function coldStart(state: typeof ColdStartState.State): Promise<typeof Col
     model: input.model ?? "minilm",
     runDir: input.run_dir!,
     ...(input.memory_dir ? { memoryDir: resolve(input.memory_dir) } : {}),
-    registry: new ModelRegistry(resolve(input.registry_dir ?? process.env.PIONEER_REGISTRY ?? ".pioneer/registry")),
+    registry: registryOf(input),
     ...(input.threads ? { threads: input.threads } : {}),
   });
   return { result, report: await readFile(join(result.run_dir, "report.md"), "utf8") };

@@ -1,9 +1,8 @@
-import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { PSEUDO_LABELS_PER_LABEL } from "../../cold-start/pseudo-labels.ts";
 import { runColdStart } from "../../cold-start/run-cold-start.ts";
-import { ColdStartInputError, type ColdStartData, readColdStartInputs } from "../../cold-start/inputs.ts";
+import { assertFreshRunDir, ColdStartInputError, type ColdStartData, readColdStartInputs } from "../../cold-start/inputs.ts";
 import { SYNTHESIZED_PER_LABEL } from "../../cold-start/teacher.ts";
 import { endpointChatModel } from "../../llm/chat-model.ts";
 import { defaultLlmMode, endpointSettings, LlmMode } from "../../llm/settings.ts";
@@ -55,24 +54,21 @@ export async function coldStartCommand(argv: string[]): Promise<void> {
     },
   });
   // Inputs, all checked before anything is written.
+  const runDir = resolve(values["run-dir"] ?? join("runs", `cold-start-${new Date().toISOString().replace(/[:.]/g, "-")}`));
+  const registry = openRegistry(values.registry);
   let inputs: ColdStartData;
   try {
     inputs = await readColdStartInputs({
       task: values.task ?? "", ...(values.labels ? { labels: values.labels.split(",") } : {}), ...(values["labels-file"] ? { labelsFile: values["labels-file"] } : {}),
       oosLabel: values["oos-label"] ?? null, ...(values.examples ? { examplesPath: values.examples } : {}), ...(values.eval ? { evalPath: values.eval } : {}), ...(values.unlabeled ? { unlabeledPath: values.unlabeled } : {}),
     });
+    await assertFreshRunDir(runDir, registry);
   } catch (err) {
     throw err instanceof ColdStartInputError ? new UsageError(err.message) : err;
   }
   const perLabel = parseNumber("pseudo-per-label", values["pseudo-per-label"]) ?? PSEUDO_LABELS_PER_LABEL;
   if (!Number.isInteger(perLabel) || perLabel < 1) throw new UsageError(`--pseudo-per-label must be a positive whole number, got ${perLabel}`);
   const threads = parseNumber("threads", values.threads);
-  const runDir = resolve(values["run-dir"] ?? join("runs", `cold-start-${new Date().toISOString().replace(/[:.]/g, "-")}`));
-  if (existsSync(join(runDir, "task-spec.json"))) throw new UsageError(`${runDir} already holds a cold start; choose another --run-dir`);
-  const registry = openRegistry(values.registry);
-  const modelDir = join(runDir, "models", "zero-shot");
-  const registered = await registry.resolve(modelDir).catch(() => null);
-  if (registered) throw new UsageError(`${modelDir} holds version ${registered.id}; a registered model directory is never rewritten: choose another --run-dir`);
   const llm = values.llm === undefined ? defaultLlmMode() : LlmMode.safeParse(values.llm).data;
   if (!llm) throw new UsageError(`--llm must be off or endpoint, got ${values.llm}`);
   const maxTries = parseNumber("llm-max-tries", values["llm-max-tries"]) ?? 2;
