@@ -5,7 +5,7 @@
  * the dataset's test split (out-of-scope queries included for CLINC150), which no run sees: the runs
  * choose their model and out-of-scope threshold on the dev split (`--eval`).
  *
- *   npm run bench:coldstart -- [--datasets snips,banking77,clinc150] [--seeds 5] [--traffic 3000] [--rounds 3]
+ *   npm run bench:coldstart -- [--datasets snips,banking77,clinc150,restaurant8k] [--seeds 5] [--traffic 3000] [--rounds 3]
  *                             [--methods zero-shot,seeds-only,description,seeds,traffic,seeds+traffic,rounds]
  *                             [--threads 2] [--work DIR] [--out cold-start]
  *
@@ -15,7 +15,7 @@
  * and with both over `--rounds` self-training rounds. `--methods` runs some of them only.
  * Writes bench/results/<out>.{json,md} and prints the table.
  */
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -27,6 +27,8 @@ import { REPO_ROOT } from "../lib/repo-root.ts";
 
 interface Dataset {
   name: string;
+  /** A token task's dataset (entity types instead of labels, entity F1 instead of accuracy). */
+  kind?: "token";
   /** What a user would write: one or two sentences, the way a product owner describes the task. */
   description: string;
   oosLabel?: string;
@@ -36,6 +38,7 @@ const DATASETS: Dataset[] = [
   { name: "snips", description: "Route a voice assistant's requests. Users ask for the weather, book a restaurant table, add a song to a playlist, play music, rate a book, search for a creative work like a movie or a TV show, and search for screening events at cinemas." },
   { name: "banking77", description: "Sort the messages customers send to an online bank's support chat by what they need: cards (ordering, activating, arrival, payments, declines), top-ups, transfers, cash withdrawals, exchange rates and fees, identity verification, and the account itself." },
   { name: "clinc150", description: "Classify what users ask a virtual assistant into 150 intents across banking, credit cards, work, travel, utility, auto and commute, home, kitchen and dining, small talk and meta; anything else is out of scope.", oosLabel: "oos" },
+  { name: "restaurant8k", kind: "token", description: "A restaurant booking assistant: in each message, find the date and time of the booking, the number of people, and the first name and last name of the guest." },
 ];
 
 const { values } = parseArgs({
@@ -55,6 +58,8 @@ const cli = join(REPO_ROOT, "cli", "bin.js");
 
 interface Row {
   dataset: string;
+  /** Token rows: entity-level strict micro F1, precision and recall (accuracy and macro-F1 unused). */
+  entity?: { f1: number; precision: number; recall: number };
   method: string;
   /** Which of the run's candidates it promoted (cold-start rows). */
   promoted?: string;
@@ -81,6 +86,58 @@ async function scoreOnTest(model: string, test: string, registry: string) {
   const { stdout } = await pioneer(["eval", "--model", model, "--data", test, "--json"], registry);
   const e = lastJson<{ accuracy: number; macro_f1: number; n: number; oos?: { recall: number; in_scope_accuracy: number } }>(stdout);
   return { accuracy: e.accuracy, macro_f1: e.macro_f1, test_n: e.n, ...(e.oos ? { oos_recall: e.oos.recall, in_scope_accuracy: e.oos.in_scope_accuracy } : {}) };
+}
+
+/** A token task: seeds are the first `seedsPerLabel` sentences with an entity of each type in a
+ * seeded shuffle of train; the next 500 are the runs' --eval (restaurant8k has no dev split); the
+ * traffic is the next `trafficSize` sentences' texts. */
+async function benchTokenDataset(ds: Dataset): Promise<Row[]> {
+  const dir = join(work, ds.name);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const registry = join(dir, "registry");
+  const rowsOf = async (split: string) => (await readFile(datasetPath(ds.name, split), "utf8")).trim().split("\n").map((l, i) => ({ id: `${split}-${i}`, ...(JSON.parse(l) as { text: string; tokens: string[]; tags: string[] }) }));
+  const train = seededShuffle(await rowsOf("train"), 20261130);
+  const types = [...new Set(train.flatMap((r) => r.tags.filter((t) => t !== "O").map((t) => t.slice(2))))].sort();
+  const seeds: typeof train = [];
+  for (const type of types) seeds.push(...train.filter((r) => r.tags.includes(`B-${type}`) && !seeds.includes(r)).slice(0, seedsPerLabel));
+  const rest = train.filter((r) => !seeds.includes(r));
+  const tagged = (rows: typeof train) => rows.map((r) => `${JSON.stringify({ id: r.id, tokens: r.tokens, tags: r.tags })}\n`).join("");
+  const seedsPath = join(dir, "seeds.jsonl");
+  const devPath = join(dir, "dev.jsonl");
+  const trafficPath = join(dir, "traffic.jsonl");
+  const testPath = join(dir, "test.jsonl");
+  await writeFileAtomic(seedsPath, tagged(seeds));
+  await writeFileAtomic(devPath, tagged(rest.slice(0, 500)));
+  await writeFileAtomic(trafficPath, rest.slice(500, 500 + trafficSize).map((r) => `${JSON.stringify({ id: r.id, text: r.text })}\n`).join(""));
+  await writeFileAtomic(testPath, tagged(await rowsOf("test")));
+  const score = async (model: string) => {
+    const { stdout } = await pioneer(["eval", "--model", model, "--data", testPath, "--json"], registry);
+    const e = lastJson<{ f1: number; precision: number; recall: number }>(stdout);
+    return { accuracy: Number.NaN, macro_f1: Number.NaN, test_n: (await rowsOf("test")).length, entity: { f1: e.f1, precision: e.precision, recall: e.recall } };
+  };
+  const rows: Row[] = [];
+  const coldStart = async (method: string, extra: string[]) => {
+    console.error(`\n== ${ds.name}: ${method}`);
+    const run = await pioneer(["cold-start", "--kind", "token", "--task", ds.description, "--labels", types.join(","), "--eval", devPath, "--run-dir", join(dir, method.replace(/\W+/g, "-")), "--threads", values.threads, "--json", ...extra], registry);
+    const out = lastJson<{ promoted: string; method: string; candidates: { id: string; round: number }[]; examples: Row["examples"] }>(run.stdout);
+    const round = out.candidates.find((c) => c.id === out.promoted)?.round ?? 0;
+    rows.push({ dataset: ds.name, method, promoted: `${out.method}${out.method === "student" ? ` (round ${round})` : ""}`, ...(await score(out.promoted)), wall_s: Number(run.wall_s.toFixed(1)), examples: out.examples });
+  };
+  // The zero-shot baseline is the cold start from the description alone: with no seed, each type's
+  // prototype is its definition's embedding.
+  if (methods.has("zero-shot") || methods.has("description")) await coldStart("zero-shot (description)", []);
+  if (methods.has("seeds-only")) {
+    console.error(`\n== ${ds.name}: seeds only`);
+    const epochs = Math.max(5, Math.ceil(100 / Math.ceil(seeds.length / 32)));
+    const trained = await pioneer(["train", "--kind", "token", "--data", seedsPath, "--out", join(dir, "seeds-only"), "--epochs", String(epochs), "--threads", values.threads, "--json"], registry);
+    rows.push({ dataset: ds.name, method: `seeds only (${seedsPerLabel} a type)`, ...(await score(lastJson<{ id: string }>(trained.stdout).id)), wall_s: Number(trained.wall_s.toFixed(1)), examples: { seeds: { kept: seeds.length, dropped: 0 } } });
+  }
+  if (methods.has("seeds")) await coldStart(`cold start: description + ${seedsPerLabel} seeds`, ["--examples", seedsPath]);
+  if (methods.has("traffic")) await coldStart("cold start: description + traffic", ["--unlabeled", trafficPath]);
+  if (methods.has("seeds+traffic")) await coldStart(`cold start: description + ${seedsPerLabel} seeds + traffic`, ["--examples", seedsPath, "--unlabeled", trafficPath]);
+  if (methods.has("rounds") && rounds > 1) await coldStart(`cold start: description + ${seedsPerLabel} seeds + traffic, ${rounds} rounds`, ["--examples", seedsPath, "--unlabeled", trafficPath, "--rounds", String(rounds)]);
+  return rows;
 }
 
 async function benchDataset(ds: Dataset): Promise<Row[]> {
@@ -142,9 +199,11 @@ const rows: Row[] = [];
 for (const name of values.datasets.split(",")) {
   const ds = DATASETS.find((d) => d.name === name);
   if (!ds) throw new Error(`--datasets: unknown dataset ${name} (known: ${DATASETS.map((d) => d.name).join(", ")})`);
-  rows.push(...(await benchDataset(ds)));
+  rows.push(...(await (ds.kind === "token" ? benchTokenDataset(ds) : benchDataset(ds))));
 }
 const sources = (r: Row) => Object.entries(r.examples).map(([source, n]) => `${source} ${n.kept} kept / ${n.dropped} dropped`).join("; ");
+const tokenRows = rows.filter((r) => r.entity);
+const classificationRows = rows.filter((r) => !r.entity);
 const hasOos = rows.some((r) => r.oos_recall !== undefined);
 const oosCells = (r: Row) => (hasOos ? ` ${r.oos_recall === undefined ? "-" : pct(r.oos_recall)} | ${r.in_scope_accuracy === undefined ? "-" : pct(r.in_scope_accuracy)} |` : "");
 const md = [
@@ -152,10 +211,20 @@ const md = [
   "",
   "Accuracy on each dataset's test split (CLINC150: 150 intents + 1000 out-of-scope queries of 5500), which no run sees; runs choose their candidate and out-of-scope threshold on the dev split. Wall time on this machine's CPUs, scoring on test excluded.",
   "",
-  `| dataset | method | promoted | accuracy | macro-F1 |${hasOos ? " oos recall | in-scope accuracy |" : ""} examples (per source) | wall s |`,
-  `|---|---|---|---:|---:|${hasOos ? "---:|---:|" : ""}---|---:|`,
-  ...rows.map((r) => `| ${r.dataset} | ${r.method} | ${r.promoted ?? "-"}${r.oos_threshold ? ` (oos < ${r.oos_threshold})` : ""} | ${pct(r.accuracy)} | ${pct(r.macro_f1)} |${oosCells(r)} ${sources(r)} | ${r.wall_s} |`),
-  "",
+  ...(classificationRows.length > 0 ? [
+    `| dataset | method | promoted | accuracy | macro-F1 |${hasOos ? " oos recall | in-scope accuracy |" : ""} examples (per source) | wall s |`,
+    `|---|---|---|---:|---:|${hasOos ? "---:|---:|" : ""}---|---:|`,
+    ...classificationRows.map((r) => `| ${r.dataset} | ${r.method} | ${r.promoted ?? "-"}${r.oos_threshold ? ` (oos < ${r.oos_threshold})` : ""} | ${pct(r.accuracy)} | ${pct(r.macro_f1)} |${oosCells(r)} ${sources(r)} | ${r.wall_s} |`),
+    "",
+  ] : []),
+  ...(tokenRows.length > 0 ? [
+    "Token task: entity-level strict micro F1 on the test split; runs choose on 500 held-out training sentences (restaurant8k has no dev split).",
+    "",
+    "| dataset | method | promoted | entity F1 | precision | recall | examples (per source) | wall s |",
+    "|---|---|---|---:|---:|---:|---|---:|",
+    ...tokenRows.map((r) => `| ${r.dataset} | ${r.method} | ${r.promoted ?? "-"} | ${pct(r.entity!.f1)} | ${pct(r.entity!.precision)} | ${pct(r.entity!.recall)} | ${sources(r)} | ${r.wall_s} |`),
+    "",
+  ] : []),
 ].join("\n");
 console.log(md);
 await writeJsonAtomic(join(REPO_ROOT, "bench", "results", `${values.out}.json`), { seeds_per_label: seedsPerLabel, traffic: trafficSize, rounds, threads: Number(values.threads), wall_s: Number(((performance.now() - started) / 1000).toFixed(1)), rows });

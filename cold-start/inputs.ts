@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { type ClassificationExample, DataFileError, readExamples } from "../data/index.ts";
+import { type ClassificationExample, DataFileError, readExamples, type TokenExample } from "../data/index.ts";
 import type { ModelRegistry } from "../trainer/registry.ts";
 import { readLabelsFile } from "./task-spec.ts";
 import { readUnlabeled, type TrafficMessage } from "./unlabeled.ts";
@@ -57,6 +57,36 @@ export async function readColdStartInputs(given: ColdStartFiles): Promise<ColdSt
   const evalExamples = given.evalPath ? await labeledExamples(given.evalPath, names, "the evaluation data") : null;
   const traffic = given.unlabeledPath ? await readUnlabeled(given.unlabeledPath) : null;
   return { labels, oosLabel, seeds, evalData: evalExamples ? { path: given.evalPath!, examples: evalExamples } : null, traffic };
+}
+
+/** A token task's examples of `path`, every tag's type one of `types`, else an error naming the line. */
+async function taggedExamples(path: string, types: ReadonlySet<string>, what: string): Promise<TokenExample[]> {
+  const data = await readExamples(path, { kind: "token" });
+  const examples = data.examples as TokenExample[];
+  examples.forEach((e, i) => {
+    const stray = e.tags.find((t) => t !== "O" && !types.has(t.slice(2)));
+    if (stray) throw new DataFileError({ file: path, line: data.lines?.[i] ?? null, field: "tags", problem: `"${stray}" tags a type that is not one of the task's entity types`, hint: `${what}: every tag must be O, B-<type> or I-<type> of the task's types` });
+  });
+  return examples;
+}
+
+export interface TokenColdStartData {
+  types: { name: string; definition?: string }[];
+  seeds: TokenExample[];
+  evalData: { path: string; examples: TokenExample[] } | null;
+  traffic: TrafficMessage[] | null;
+}
+
+/** What a token-task cold start reads (`--labels` are its entity types; seeds and --eval are
+ * {"tokens","tags"} JSONL), checked before anything is written. */
+export async function readTokenColdStartInputs(given: Omit<ColdStartFiles, "oosLabel">): Promise<TokenColdStartData> {
+  const { labels, traffic } = await readColdStartInputs({
+    task: given.task, ...(given.labels ? { labels: given.labels } : {}), ...(given.labelsFile ? { labelsFile: given.labelsFile } : {}), ...(given.unlabeledPath ? { unlabeledPath: given.unlabeledPath } : {}),
+  });
+  const types = new Set(labels.map((l) => l.name));
+  const seeds = given.examplesPath ? await taggedExamples(given.examplesPath, types, "the seed examples") : [];
+  const evalExamples = given.evalPath ? await taggedExamples(given.evalPath, types, "the evaluation data") : null;
+  return { types: labels, seeds, evalData: evalExamples ? { path: given.evalPath!, examples: evalExamples } : null, traffic };
 }
 
 /** A cold start writes into a folder of its own: never over another run, never into a model

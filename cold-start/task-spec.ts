@@ -33,7 +33,7 @@ const STOP = new Set(["a", "an", "the", "to", "of", "for", "my", "and", "or", "i
 
 /** The description cut into clauses (sentences, then commas, semicolons and "and"), so that a list
  * of intents in one sentence gives each its own phrase. */
-function clauses(text: string): string[] {
+export function clauses(text: string): string[] {
   return text.split(/[.!?;:,\n]+|\band\b/).map((s) => s.trim()).filter((s) => s.length > 0);
 }
 

@@ -154,6 +154,12 @@ export interface ZeroShotSpec {
   /** An out-of-scope label, predicted when no label's prototype is at least `oos_similarity` alike. */
   oos_label?: string;
   oos_similarity?: number;
+  /** A token task's tagger: the labels are entity types, each prototype the mean state of the
+   * `examples`' words of its type (its phrases' sentence embedding when none). */
+  kind?: "classification" | "token";
+  examples?: { tokens: string[]; tags: string[] }[];
+  /** Token tasks: the least similarity that makes a word an entity. */
+  entity_similarity?: number;
 }
 
 /** Packages the zero-shot classifier (label prototypes as the head, no training) as a model directory. */

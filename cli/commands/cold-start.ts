@@ -2,7 +2,8 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { PSEUDO_LABELS_PER_LABEL } from "../../cold-start/pseudo-labels.ts";
 import { runColdStart } from "../../cold-start/run-cold-start.ts";
-import { assertFreshRunDir, ColdStartInputError, type ColdStartData, readColdStartInputs } from "../../cold-start/inputs.ts";
+import { assertFreshRunDir, ColdStartInputError, type ColdStartData, readColdStartInputs, readTokenColdStartInputs, type TokenColdStartData } from "../../cold-start/inputs.ts";
+import { runTokenColdStart, TOKEN_PSEUDO_LABELS_PER_TYPE } from "../../cold-start/run-token-cold-start.ts";
 import { SYNTHESIZED_PER_LABEL } from "../../cold-start/teacher.ts";
 import { endpointChatModel } from "../../llm/chat-model.ts";
 import { defaultLlmMode, endpointSettings, LlmMode } from "../../llm/settings.ts";
@@ -10,12 +11,17 @@ import { openRegistry, parseNumber } from "../context.ts";
 import { UsageError } from "../usage-error.ts";
 
 export const COLD_START_USAGE = `pioneer cold-start --task "TEXT" (--labels a,b,c | --labels-file F) [options]
-  from a task description to a registered, promoted model (classification). With no key: the
+  from a task description to a registered, promoted model. Classification, with no key: the
   zero-shot classifier (each label's prototype averages its definition, its seed examples and the
   description's clauses that name it) and, given traffic, a student fine-tuned from it on its most
   confident labels. With an LLM endpoint, the teacher also writes the task spec (definitions,
   phrasings, edge cases), synthesizes examples and judges them again blind, and confirms the traffic's
   pseudo-labels. The candidate that scores higher on --eval is promoted.
+  Token tasks (--kind token; the labels are entity types, --examples and --eval are {"tokens","tags"}
+  JSONL): the zero-shot tagger (each type's prototype: its seed words' encoder states, else its
+  definition), a student fine-tuned on the seeds, and self-training on the traffic (the best tagger
+  labels it; its most confident sentences per type train the next student). No LLM path yet.
+  --kind K               classification (default) or token
   --labels-file F        one label a line, optionally label<TAB>definition
   --examples SEED.jsonl  a few labeled examples (phrasings of their labels, gold for training)
   --unlabeled TRAFFIC    real unlabeled messages (JSONL {"text"} or CSV with a text column): the
@@ -51,8 +57,11 @@ export async function coldStartCommand(argv: string[]): Promise<void> {
       unlabeled: { type: "string" }, "pseudo-per-label": { type: "string" }, threads: { type: "string" },
       llm: { type: "string" }, "llm-max-tries": { type: "string" }, "synthesize-per-label": { type: "string" },
       rounds: { type: "string" }, target: { type: "string" }, minutes: { type: "string" }, memory: { type: "string" },
+      kind: { type: "string", default: "classification" },
     },
   });
+  if (values.kind === "token") return tokenColdStart(values);
+  if (values.kind !== "classification") throw new UsageError(`--kind must be classification or token, got ${values.kind}`);
   // Inputs, all checked before anything is written.
   const runDir = resolve(values["run-dir"] ?? join("runs", `cold-start-${new Date().toISOString().replace(/[:.]/g, "-")}`));
   const registry = openRegistry(values.registry);
@@ -83,10 +92,7 @@ export async function coldStartCommand(argv: string[]): Promise<void> {
   const synthesizePerLabel = parseNumber("synthesize-per-label", values["synthesize-per-label"]) ?? SYNTHESIZED_PER_LABEL;
   if (!Number.isInteger(synthesizePerLabel) || synthesizePerLabel < 0) throw new UsageError(`--synthesize-per-label must be a whole number, got ${synthesizePerLabel}`);
 
-  const rounds = parseNumber("rounds", values.rounds) ?? 1;
-  if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`--rounds must be a positive whole number, got ${rounds}`);
-  const target = parseNumber("target", values.target);
-  const minutes = parseNumber("minutes", values.minutes);
+  const { rounds, target, minutes } = roundOptions(values);
   const result = await runColdStart({
     task: values.task!, ...inputs, rounds, ...(values.memory ? { memoryDir: resolve(values.memory) } : {}), ...(target !== undefined ? { target } : {}), ...(minutes !== undefined ? { minutes } : {}), pseudoPerLabel: perLabel, teacher, synthesizePerLabel, model: values.model, runDir, registry, ...(threads ? { threads } : {}),
   });
@@ -96,5 +102,49 @@ export async function coldStartCommand(argv: string[]): Promise<void> {
   }
   console.log(`model ${result.promoted} (${result.method}) registered and promoted in ${registry.root}`);
   for (const c of result.candidates) console.log(`  ${c.method}: ${c.id}, accuracy ${c.metrics.accuracy === undefined ? "-" : `${(c.metrics.accuracy * 100).toFixed(2)}%`}`);
+  console.log(`report: ${join(runDir, "report.md")}; evaluate it with: pioneer eval --model ${result.promoted} --data TEST.jsonl`);
+}
+
+function roundOptions(values: { rounds?: string; target?: string; minutes?: string }): { rounds: number; target?: number; minutes?: number } {
+  const rounds = parseNumber("rounds", values.rounds) ?? 1;
+  if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`--rounds must be a positive whole number, got ${rounds}`);
+  const target = parseNumber("target", values.target);
+  const minutes = parseNumber("minutes", values.minutes);
+  return { rounds, ...(target !== undefined ? { target } : {}), ...(minutes !== undefined ? { minutes } : {}) };
+}
+
+type ColdStartValues = Record<string, string | boolean | undefined>;
+
+/** `--kind token`: entity types, tagged seeds and --eval, no LLM path (yet). */
+async function tokenColdStart(values: ColdStartValues): Promise<void> {
+  const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
+  for (const flag of ["oos-label", "synthesize-per-label", "memory", "llm-max-tries"]) {
+    if (text(flag) !== undefined) throw new UsageError(`--${flag} is for classification; a token task (--kind token) has no use for it`);
+  }
+  if (text("llm") === "endpoint") throw new UsageError("--llm endpoint: the LLM teacher writes classification data only; a token task's cold start runs the offline path (--llm off)");
+  const runDir = resolve(text("run-dir") ?? join("runs", `cold-start-${new Date().toISOString().replace(/[:.]/g, "-")}`));
+  const registry = openRegistry(text("registry"));
+  let inputs: TokenColdStartData;
+  try {
+    inputs = await readTokenColdStartInputs({
+      task: text("task") ?? "", ...(text("labels") ? { labels: text("labels")!.split(",") } : {}), ...(text("labels-file") ? { labelsFile: text("labels-file")! } : {}),
+      ...(text("examples") ? { examplesPath: text("examples")! } : {}), ...(text("eval") ? { evalPath: text("eval")! } : {}), ...(text("unlabeled") ? { unlabeledPath: text("unlabeled")! } : {}),
+    });
+    await assertFreshRunDir(runDir, registry);
+  } catch (err) {
+    throw err instanceof ColdStartInputError ? new UsageError(err.message) : err;
+  }
+  const perType = parseNumber("pseudo-per-label", text("pseudo-per-label")) ?? TOKEN_PSEUDO_LABELS_PER_TYPE;
+  if (!Number.isInteger(perType) || perType < 1) throw new UsageError(`--pseudo-per-label must be a positive whole number, got ${perType}`);
+  const threads = parseNumber("threads", text("threads"));
+  const result = await runTokenColdStart({
+    task: text("task")!, ...inputs, ...roundOptions({ rounds: text("rounds"), target: text("target"), minutes: text("minutes") }), pseudoPerType: perType, model: text("model") ?? "minilm", runDir, registry, ...(threads ? { threads } : {}),
+  });
+  if (values.json) {
+    console.log(JSON.stringify(result));
+    return;
+  }
+  console.log(`model ${result.promoted} (${result.method}, token task) registered and promoted in ${registry.root}`);
+  for (const c of result.candidates) console.log(`  ${c.method}${c.method === "student" ? ` (round ${c.round})` : ""}: ${c.id}, entity F1 ${c.metrics.f1 === undefined ? "-" : `${(c.metrics.f1 * 100).toFixed(2)}%`}`);
   console.log(`report: ${join(runDir, "report.md")}; evaluate it with: pioneer eval --model ${result.promoted} --data TEST.jsonl`);
 }

@@ -41,8 +41,8 @@ def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tenso
 
 
 class Student(nn.Module):
-    """`normalize` puts pooled features on the unit sphere, so the head's rows score cosine
-    similarity: what a zero-shot model (label prototypes as the head) needs."""
+    """`normalize` puts pooled features (each sub-word's, for token tasks) on the unit sphere, so the
+    head's rows score cosine similarity: what a zero-shot model (label prototypes as the head) needs."""
 
     def __init__(self, encoder: nn.Module, num_labels: int, kind: str, dropout: float = 0.1, normalize: bool = False):
         super().__init__()
@@ -55,7 +55,7 @@ class Student(nn.Module):
     def features(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         if self.kind != "classification":
-            return hidden
+            return nn.functional.normalize(hidden, dim=-1) if self.normalize else hidden
         pooled = mean_pool(hidden, attention_mask)
         return nn.functional.normalize(pooled, dim=-1) if self.normalize else pooled
 

@@ -35,6 +35,17 @@ def decode_spans(tokens: list[str], tags: list[str]) -> list[dict[str, Any]]:
     return spans
 
 
+def merge_adjacent(tags: list[str]) -> list[str]:
+    """A zero-shot token model scores each word alone and always says B-X: a B-X right after a word
+    of the same type continues that entity."""
+    merged = list(tags)
+    for i in range(1, len(merged)):
+        kind, _, etype = merged[i].partition("-")
+        if kind == "B" and merged[i - 1] in (f"B-{etype}", f"I-{etype}"):
+            merged[i] = f"I-{etype}"
+    return merged
+
+
 @torch.no_grad()
 def _logits_in_batches(student: Student, encoded: list[Encoded], pad_id: int, kind: str, batch_size: int, device: torch.device):
     """Yields (index, logits row) for every example, batched by length; order restored by caller."""
@@ -77,6 +88,8 @@ def predict(student: Student, tokenizer, manifest: dict[str, Any], examples: lis
                 top = int(probs[position].argmax())
                 tags[w], confidences[w] = labels[top], round(float(probs[position][top]), 6)
             previous = w
+        if manifest.get("merge_adjacent_entities"):
+            tags = merge_adjacent(tags)
         results[i] = {"id": ex.id, "tags": tags, "confidences": confidences,
                       "spans": decode_spans(ex.tokens or [], tags)}
     return [r for r in results if r is not None]

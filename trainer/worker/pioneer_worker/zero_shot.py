@@ -5,6 +5,12 @@ predicts and evaluates like any trained model, and a fine-tune can start from it
 
 An out-of-scope label, when asked for, is a row of zeros with bias `scale * oos_similarity`: it wins
 exactly when no label's prototype is at least that similar to the input.
+
+For token tasks (`kind: "token"`) the labels are entity types and every word is scored alone: a
+type's prototype is the mean of the normalized encoder states of the seed examples' words of that
+type (in their sentences), or, with no seed of the type, the sentence embedding of its definition and
+phrasings. `O` is the zero row with bias `scale * entity_similarity`; B-X and I-X share X's
+prototype, and adjacent words of one type are merged into one entity at prediction time.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import torch.nn.functional as F
 
 from . import __version__
 from .config import SpecError
+from .data import Example, encode
 from .embed import Embedder
 from .events import emit
 from .model import Student, save_student
@@ -35,6 +42,11 @@ class ZeroShotSpec:
     oos_label: str | None = None
     oos_similarity: float = 0.3
     confidence_threshold: float = 0.5
+    kind: str = "classification"
+    #: Token tasks: labeled sentences ({"tokens", "tags"}) whose words of each type make its prototype.
+    examples: list[dict[str, Any]] | None = None
+    #: Token tasks: a word is an entity of the most similar type only when at least this similar.
+    entity_similarity: float = 0.4
 
     @staticmethod
     def from_dict(raw: dict[str, Any]) -> "ZeroShotSpec":
@@ -57,12 +69,26 @@ class ZeroShotSpec:
             raise SpecError("scale", "expected a positive number")
         if not isinstance(raw.get("out_dir"), str) or not raw["out_dir"]:
             raise SpecError("out_dir", "expected a directory path")
+        kind = raw.get("kind", "classification")
+        if kind not in ("classification", "token"):
+            raise SpecError("kind", 'expected "classification" or "token"')
+        if kind == "token" and oos is not None:
+            raise SpecError("oos_label", "a token task has no out-of-scope label: O is every word that is no entity")
+        examples = raw.get("examples") or []
+        for i, ex in enumerate(examples):
+            tokens, tags = (ex.get("tokens"), ex.get("tags")) if isinstance(ex, dict) else (None, None)
+            if not isinstance(tokens, list) or not isinstance(tags, list) or len(tokens) != len(tags) or not tokens:
+                raise SpecError(f"examples[{i}]", "expected {tokens, tags}: two lists of one length")
+            stray = [t for t in tags if t != "O" and t[2:] not in labels]
+            if stray:
+                raise SpecError(f"examples[{i}].tags", f'"{stray[0]}" is not a tag of the entity types')
         return ZeroShotSpec(
             out_dir=raw["out_dir"], labels=labels,
             phrases={l: [p for p in phrases.get(l, []) if isinstance(p, str) and p.strip()] for l in labels},
             model=raw.get("model", "minilm"), scale=scale, oos_label=oos,
             oos_similarity=float(raw.get("oos_similarity", 0.3)),
             confidence_threshold=float(raw.get("confidence_threshold", 0.5)),
+            kind=kind, examples=examples, entity_similarity=float(raw.get("entity_similarity", 0.4)),
         )
 
 
@@ -76,8 +102,76 @@ def label_texts(label: str, phrases: list[str]) -> list[str]:
     return phrases or [readable(label)]
 
 
+@torch.no_grad()
+def word_states(embedder: Embedder, examples: list[dict[str, Any]]) -> list[torch.Tensor]:
+    """Per example, the normalized encoder state of each word's first sub-word (words cut off by
+    truncation get none: a zero row)."""
+    encoded = encode([Example(id=str(i), tokens=[str(t) for t in e["tokens"]]) for i, e in enumerate(examples)],
+                     embedder.tokenizer, "token", {}, 128)
+    out = []
+    for ex, enc in zip(examples, encoded):
+        ids = torch.tensor([enc.input_ids], device=embedder.device)
+        hidden = embedder.encoder(input_ids=ids, attention_mask=torch.ones_like(ids)).last_hidden_state[0].float().cpu()
+        states = torch.zeros(len(ex["tokens"]), hidden.shape[-1])
+        previous = None
+        for position, w in enumerate(enc.word_ids):
+            if w is not None and w != previous:
+                states[w] = F.normalize(hidden[position], dim=-1)
+            previous = w
+        out.append(states)
+    return out
+
+
+def entity_prototypes(embedder: Embedder, spec: ZeroShotSpec, texts: dict[str, list[str]]) -> tuple[list[torch.Tensor], dict[str, int]]:
+    """Each type's prototype: its seed words' states, else its definition's sentence embedding."""
+    words: dict[str, list[torch.Tensor]] = {label: [] for label in spec.labels}
+    examples = spec.examples or []
+    for ex, states in zip(examples, word_states(embedder, examples)):
+        for tag, state in zip(ex["tags"], states):
+            if tag != "O" and state.abs().sum() > 0:
+                words[tag[2:]].append(state)
+    described = [label for label in spec.labels if not words[label]]
+    sentence = torch.tensor(embedder.embed([t for label in described for t in texts[label]]), dtype=torch.float32) if described else None
+    prototypes, start = [], 0
+    for label in spec.labels:
+        if words[label]:
+            prototypes.append(F.normalize(torch.stack(words[label]).mean(0), dim=-1))
+        else:
+            n = len(texts[label])
+            prototypes.append(F.normalize(sentence[start : start + n].mean(0), dim=-1))
+            start += n
+    return prototypes, {label: len(words[label]) for label in spec.labels}
+
+
+def build_zero_shot_tagger(spec: ZeroShotSpec, embedder: Embedder, texts: dict[str, list[str]]) -> dict[str, Any]:
+    prototypes, seed_words = entity_prototypes(embedder, spec, texts)
+    tags = ["O"] + [f"{p}-{label}" for label in spec.labels for p in ("B", "I")]
+    student = Student(embedder.encoder, len(tags), "token", normalize=True)
+    with torch.no_grad():
+        student.head.weight.zero_()
+        student.head.bias.zero_()
+        student.head.bias[0] = spec.scale * spec.entity_similarity
+        for i, prototype in enumerate(prototypes):
+            student.head.weight[1 + 2 * i] = spec.scale * prototype
+            student.head.weight[2 + 2 * i] = spec.scale * prototype
+            student.head.bias[2 + 2 * i] = -1e-3  # B-X wins the tie; merge_adjacent_entities makes the I-X
+    manifest: dict[str, Any] = {
+        "format": 1, "kind": "token", "labels": tags, "base_model": spec.model, "weights": "head",
+        "parent_model": None, "strategy": "head", "normalize_features": True, "merge_adjacent_entities": True,
+        "oos_label": None, "confidence_threshold": spec.confidence_threshold, "max_length": 128,
+        "config": {"zero_shot": True, "model": spec.model, "scale": spec.scale, "entity_similarity": spec.entity_similarity,
+                   "phrases": texts, "seed_words": seed_words},
+        "label_counts": {}, "metrics": {},
+        "worker_version": __version__, "torch": torch.__version__, "python": platform.python_version(),
+    }
+    save_student(student, embedder.tokenizer, spec.out_dir, manifest)
+    return {"labels": len(tags), "seed_words": sum(seed_words.values())}
+
+
 def build_zero_shot(spec: ZeroShotSpec, device: torch.device) -> dict[str, Any]:
     embedder = Embedder(spec.model, device)
+    if spec.kind == "token":
+        return build_zero_shot_tagger(spec, embedder, {label: label_texts(label, spec.phrases[label]) for label in spec.labels})
     texts = {label: label_texts(label, spec.phrases[label]) for label in spec.labels}
     flat = [t for label in spec.labels for t in texts[label]]
     vectors = torch.tensor(embedder.embed(flat), dtype=torch.float32)

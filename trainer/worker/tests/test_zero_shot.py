@@ -66,3 +66,36 @@ def test_a_fine_tune_from_a_zero_shot_model_keeps_its_unit_features(tmp_path):
     before, after = _predict(str(tmp_path / "zs")), _predict(str(tmp_path / "child"))
     assert [p["label"] for p in after] == [p["label"] for p in before]
     assert all(abs(a["confidence"] - b["confidence"]) < 1e-3 for a, b in zip(after, before))
+
+
+def test_a_zero_shot_tagger_marks_words_like_the_seed_entities_and_merges_adjacent_ones(tmp_path):
+    seeds = [{"tokens": ["table", "for", "four", "at", "seven", "pm"], "tags": ["O", "O", "B-people", "O", "B-time", "I-time"]},
+             {"tokens": ["we", "are", "six", "people"], "tags": ["O", "O", "B-people", "O"]}]
+    out = str(tmp_path / "tagger")
+    build_zero_shot(ZeroShotSpec.from_dict({"out_dir": out, "labels": ["people", "time"], "kind": "token", "examples": seeds,
+                                            "entity_similarity": 0.5}), CPU)
+    manifest = read_manifest(out)
+    assert manifest["kind"] == "token" and manifest["labels"] == ["O", "B-people", "I-people", "B-time", "I-time"]
+    assert manifest["merge_adjacent_entities"] is True and manifest["config"]["seed_words"] == {"people": 2, "time": 2}
+    student, tokenizer, manifest = load_student(out, CPU)
+    [pred] = predict(student, tokenizer, manifest, [Example(id="1", tokens=["a", "table", "for", "four", "at", "seven", "pm"])], device=CPU)
+    assert pred["tags"][0] == "O" and pred["tags"][3] == "B-people"
+    people, time = pred["spans"]
+    assert (people["type"], people["text"]) == ("people", "four")
+    assert time["type"] == "time" and time["text"].endswith("seven pm")  # one entity of adjacent words ("at" may join it)
+
+
+def test_a_zero_shot_tagger_refuses_tags_of_unknown_types_and_an_out_of_scope_label():
+    for raw, field in [({"out_dir": "x", "labels": ["time"], "kind": "token", "examples": [{"tokens": ["a"], "tags": ["B-date"]}]}, "examples[0].tags"),
+                       ({"out_dir": "x", "labels": ["time"], "kind": "token", "examples": [{"tokens": ["a", "b"], "tags": ["O"]}]}, "examples[0]"),
+                       ({"out_dir": "x", "labels": ["time"], "kind": "token", "oos_label": "oos"}, "oos_label"),
+                       ({"out_dir": "x", "labels": ["time"], "kind": "spans"}, "kind")]:
+        with pytest.raises(SpecError) as err:
+            ZeroShotSpec.from_dict(raw)
+        assert err.value.field == field
+
+
+def test_merge_adjacent_turns_a_run_of_one_type_into_one_entity():
+    from pioneer_worker.predict import merge_adjacent
+
+    assert merge_adjacent(["B-time", "B-time", "O", "B-time", "B-people", "B-people"]) == ["B-time", "I-time", "O", "B-time", "B-people", "I-people"]
