@@ -7,7 +7,7 @@ import { datasetPath } from "../data/shared-datasets.ts";
 import { REPO_ROOT } from "../lib/repo-root.ts";
 import { SUBMIT_DECISION } from "../llm/decide.ts";
 import { freePort } from "../test-support/free-port.ts";
-import { OpenAiReplayServer, type ReplayStep } from "../test-support/openai-replay-server.ts";
+import { OpenAiReplayServer, type RecordedRequest, type ReplayStep } from "../test-support/openai-replay-server.ts";
 
 /** `pioneer cold-start --llm endpoint`: the real CLI and the real `@langchain/openai` client, over
  * HTTP, against a local server that speaks the OpenAI protocol and replays a teacher's answers: the
@@ -112,6 +112,61 @@ describe("pioneer cold-start with an LLM teacher", () => {
     expect(evaluated.exitCode, evaluated.stderr).toBe(0);
     expect((JSON.parse(evaluated.stdout) as { accuracy: number }).accuracy).toBeGreaterThan(0.6);
   }, 300_000);
+
+  it("in round 2 asks the teacher for examples aimed at the student's confused pairs, never showing it the evaluation data", async () => {
+    const rows = (await readFile(datasetPath("snips", "train"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { text: string; label: string });
+    const truth = new Map(rows.map((r) => [r.text, r.label]));
+    const traffic = join(dir, "traffic.jsonl");
+    await writeFile(traffic, rows.filter((_, i) => i % 40 === 0).map((r) => `${JSON.stringify({ text: r.text })}\n`).join(""));
+    // A teacher that knows SNIPS: it labels messages truly and writes real messages of the label asked for.
+    const unused = new Map(LABELS.map((label) => [label, rows.filter((r, i) => r.label === label && i % 40 === 7).map((r) => r.text)]));
+    const data = (r: RecordedRequest) => JSON.parse(/^<<<DATA-([0-9a-f]+)\n([\s\S]*)\nDATA-\1>>>/.exec(String(r.body.messages![1]!.content))![2]!) as { pairs?: { belongs_to: { name: string }; mistaken_for: { name: string }; mistakes_seen: number }[]; messages?: { id: string; text: string }[] };
+    const teacher: ReplayStep = {
+      respond: (r) => {
+        const asked = data(r);
+        if (asked.pairs) return submit({ examples: asked.pairs.flatMap((p) => unused.get(p.belongs_to.name)!.splice(0, 5).map((text) => ({ label: p.belongs_to.name, text }))) });
+        if (asked.messages) return submit({ labels: asked.messages.map((m) => ({ id: m.id, label: truth.get(m.text) ?? "PlayMusic" })) });
+        return { status: 400, error: "the scripted teacher was asked something unexpected" };
+      },
+    };
+    server = await OpenAiReplayServer.start([
+      submit({ labels: LABELS.map((name) => ({ name, definition: `requests to ${name.replace(/([A-Z])/g, " $1").trim().toLowerCase()}`, phrasings: [written.get(name)![0]!], edge_cases: [] })) }),
+      ...Array.from({ length: 12 }, () => teacher),
+    ]);
+    const runDir = join(dir, "confusions-run");
+    const result = await pioneer(["cold-start", "--task", TASK, "--labels", LABELS.join(","), "--synthesize-per-label", "0", "--unlabeled", traffic, "--pseudo-per-label", "10", "--eval", evalPath, "--rounds", "2", "--run-dir", runDir, "--json"], { OPENAI_BASE_URL: server.baseURL });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout.trim().split("\n").at(-1)!) as { candidates: { method: string; round: number }[]; examples: { synthesized: { kept: number; dropped: number } }; teacher: { calls: { step: string; mode: string }[] } };
+    expect(out.candidates.map((c) => [c.method, c.round])).toEqual([["zero-shot", 0], ["student", 1], ["student", 2]]);
+    const targeted = server.requests.filter((r) => data(r).pairs);
+    expect(targeted).toHaveLength(1);
+    const pairs = data(targeted[0]!).pairs!;
+    expect(pairs.length).toBeGreaterThan(0);
+    expect(pairs.length).toBeLessThanOrEqual(5);
+    for (const p of pairs) expect(p.belongs_to.name).not.toBe(p.mistaken_for.name);
+    expect(out.teacher.calls.find((c) => c.step.startsWith("round 2: synthesis for confused pairs"))?.mode).toBe("llm");
+    // The round-2 examples went through the same verification; what was kept trained round 2.
+    const lineage = (await readFile(join(runDir, "data", "lineage.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { id: string; source: string; kept: boolean; why: string });
+    const round2 = lineage.filter((r) => /^synth\/\w+\/r2-\d+$/.test(r.id));
+    expect(round2.length).toBeGreaterThan(0);
+    expect(out.examples.synthesized.kept + out.examples.synthesized.dropped).toBe(round2.length);
+    expect(round2.filter((r) => r.kept).length).toBe(out.examples.synthesized.kept);
+    expect(out.examples.synthesized.kept).toBeGreaterThan(0);
+    const trained = await readFile(join(runDir, "data", "student-train-round-2.jsonl"), "utf8");
+    for (const r of round2.filter((x) => x.kept)) expect(trained).toContain(JSON.stringify(r.id));
+    // Each student is an experiment in the memory, found by what its parent confused.
+    const experiments = await execa("node", ["-e", `require("@lancedb/lancedb").connect(${JSON.stringify(join(runDir, "memory"))}).then((db) => db.openTable("experiments")).then((t) => t.query().select(["strategy", "failure_summary", "verdict"]).toArray()).then((rows) => console.log(JSON.stringify(rows)))`], { cwd: REPO_ROOT });
+    const stored = (JSON.parse(experiments.stdout) as { strategy: string; failure_summary: string; verdict: string }[]).sort((a, b) => a.strategy.localeCompare(b.strategy));
+    expect(stored.map((e) => e.strategy)).toEqual(["cold start: student, round 1", "cold start: student, round 2"]);
+    expect(stored[1]!.failure_summary).toContain(`confusable_pair ${pairs[0]!.belongs_to.name}->${pairs[0]!.mistaken_for.name} x${pairs[0]!.mistakes_seen}`);
+    expect(stored.filter((e) => e.verdict === "promoted").length).toBeLessThanOrEqual(1);
+    // The evaluation messages stay a fair test: none reaches the teacher.
+    const evalTexts = (await readFile(evalPath, "utf8")).trim().split("\n").map((l) => (JSON.parse(l) as { text: string }).text).filter((t) => !truth.has(t)); // some test texts are training texts too
+    for (const request of server.requests) {
+      const content = JSON.stringify(request.body.messages);
+      for (const text of evalTexts) expect(content).not.toContain(JSON.stringify(text).slice(1, -1));
+    }
+  }, 420_000);
 
   it("falls back to the offline path, loudly, when the endpoint is down", async () => {
     const port = await freePort(); // nothing listens there

@@ -8,15 +8,17 @@ export const NEAR_DUPLICATE_SIMILARITY = 0.92;
  * Synthesized examples that say nearly what a seed or an earlier kept example says, found through
  * the LanceDB memory: the seeds and the candidates are stored as the run's examples (so later runs
  * and maintenance see them), then each candidate's nearest stored examples are searched. A candidate
- * is dropped when one of them, other than itself, is a seed or a candidate before it that was kept.
+ * is dropped when one of them, other than itself, is a seed, a candidate before it that was kept, or
+ * one kept in an earlier round (`earlier`).
  */
 export async function nearDuplicateDrops(
   memory: MemoryStore,
   runId: string,
   seeds: readonly ClassificationExample[],
   candidates: readonly ClassificationExample[],
-  threshold = NEAR_DUPLICATE_SIMILARITY,
+  options: { threshold?: number; earlier?: readonly ClassificationExample[] } = {},
 ): Promise<Map<string, { of: string; similarity: number }>> {
+  const threshold = options.threshold ?? NEAR_DUPLICATE_SIMILARITY;
   const dataVersion = `cold-start/${runId}`;
   const key = (e: ClassificationExample, source: "original" | "synthesized") => `${runId}/${source === "original" ? "seed" : "candidate"}/${e.id}`;
   await memory.addExamples([
@@ -25,13 +27,15 @@ export async function nearDuplicateDrops(
   ]);
   const order = new Map(candidates.map((e, i) => [key(e, "synthesized"), { index: i, id: e.id }]));
   const seedIds = new Map(seeds.map((e) => [key(e, "original"), e.id]));
+  // Candidates kept in earlier rounds are stored already; a hit on one is a repeat.
+  const earlierIds = new Map((options.earlier ?? []).map((e) => [key(e, "synthesized"), e.id]));
   const hits = await memory.nearDuplicates(candidates.map((e) => e.text), { threshold, dataVersion, k: 8 });
   const drops = new Map<string, { of: string; similarity: number }>();
   candidates.forEach((e, i) => {
     for (const hit of hits[i] ?? []) {
       const seed = seedIds.get(hit.id);
       const earlier = order.get(hit.id);
-      const of = seed !== undefined ? `seed ${seed}` : earlier && earlier.index < i && !drops.has(earlier.id) ? earlier.id : null;
+      const of = seed !== undefined ? `seed ${seed}` : earlierIds.get(hit.id) ?? (earlier && earlier.index < i && !drops.has(earlier.id) ? earlier.id : null);
       if (of) {
         drops.set(e.id, { of, similarity: hit.similarity });
         return;

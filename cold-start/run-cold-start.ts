@@ -2,19 +2,21 @@ import { mkdir, mkdtemp, readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { type ClassificationExample, dataVersionHash, writeExamplesJsonl } from "../data/index.ts";
 import { ClassificationPredictionSchema, type ClassificationPrediction } from "../evals/types.ts";
+import type { ConfusedPair } from "../evals/classification-metrics.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../lib/atomic-write.ts";
 import { progressPrinter } from "../lib/progress-bar.ts";
 import type { LlmDecider } from "../llm/decide.ts";
 import { MemoryStore, WorkerEmbedder } from "../memory/index.ts";
 import { WorkerServer } from "../trainer/serve-client.ts";
 import { nearDuplicateDrops } from "./near-duplicates.ts";
+import { recordColdStartExperiments } from "./experiments.ts";
 import { evaluateModel } from "../trainer/evaluate-model.ts";
 import { buildZeroShotModel, predictFile, trainModel } from "../trainer/launcher.ts";
 import type { ModelRegistry } from "../trainer/registry.ts";
 import { chooseOosThreshold, DEFAULT_OOS_SIMILARITY, type OosThresholdChoice, ZERO_SHOT_SCALE } from "./oos-threshold.ts";
 import { selectPseudoLabels } from "./pseudo-labels.ts";
 import { selfTrainingPool } from "./self-training.ts";
-import { newTeacherLog, synthesizeExamples, teacherJudgements, teacherTaskSpec, type TeacherLog } from "./teacher.ts";
+import { newTeacherLog, synthesizeExamples, synthesizeForConfusions, teacherJudgements, teacherTaskSpec, type TeacherLog } from "./teacher.ts";
 import { offlineTaskSpec, type TaskSpec } from "./task-spec.ts";
 import type { TrafficMessage } from "./unlabeled.ts";
 import { confirmPseudoLabels, type LineageRow, verifySynthesized } from "./verify.ts";
@@ -55,6 +57,8 @@ export interface Candidate {
   metrics: Metrics;
   /** What it learnt from (the seeds, for the zero-shot model's prototypes). */
   data: ClassificationExample[];
+  /** Its most frequent confusions on the evaluation data: what the next round's synthesis aims at. */
+  confusions?: ConfusedPair[];
   id?: string;
 }
 
@@ -73,6 +77,11 @@ export interface ColdStartResult {
   teacher: { spec: TaskSpec["source"]; usage: TeacherLog["usage"]; calls: TeacherLog["calls"] } | null;
   wall_s: number;
 }
+
+/** Confused pairs (the most frequent first) a round's targeted synthesis aims at, and the examples
+ * the teacher writes for each. */
+const CONFUSED_PAIRS_PER_ROUND = 5;
+const SYNTHESIZED_PER_PAIR = 5;
 
 /** Share of the verified synthetic examples held out to score candidates when no real labeled data
  * is given (and the report says such a score overstates real accuracy). */
@@ -160,10 +169,10 @@ export async function runColdStart(input: ColdStartInput, log: (m: string) => vo
   let zeroShotDir = (await buildZeroShotModel(zeroShotSpec)).modelDir;
   let evalData = input.evalData;
   const evaluate = async (dir: string, data = evalData) => {
-    if (!data) return { metrics: {}, predictions: [] as ClassificationPrediction[] };
+    if (!data) return { metrics: {}, predictions: [] as ClassificationPrediction[], confusions: [] as ConfusedPair[] };
     const e = await evaluateModel(dir, { kind: "classification", ...data }, await mkdtemp(join(runDir, "eval-")));
     if (e.kind !== "classification") throw new Error(`${dir} is not a classification model`);
-    return { metrics: { accuracy: e.metrics.accuracy, macro_f1: e.metrics.macro_f1, n: data.examples.length }, predictions: e.predictions };
+    return { metrics: { accuracy: e.metrics.accuracy, macro_f1: e.metrics.macro_f1, n: data.examples.length }, predictions: e.predictions, confusions: e.metrics.confused_pairs };
   };
 
   // 2. The out-of-scope threshold, chosen on the labeled data there is: --eval, else the seeds.
@@ -183,19 +192,24 @@ export async function runColdStart(input: ColdStartInput, log: (m: string) => vo
 
   // 3. The data, each example with its lineage.
   const lineage: LineageRow[] = seeds.map((e) => ({ id: e.id, source: "seed", label: e.label, text: e.text, kept: true, why: "a seed example (gold)" }));
-  let synthesized: ClassificationExample[] = [];
-  if (input.teacher && input.synthesizePerLabel > 0) {
-    const written = await synthesizeExamples(input.teacher, spec, { perLabel: input.synthesizePerLabel }, teacherLog);
-    const judged = await teacherJudgements(input.teacher, spec, written, teacherLog);
-    const zeroShotRanks = written.length > 0 ? await predictTexts(zeroShotDir, written, dataDir, "synthesized") : new Map();
-    const verified = verifySynthesized(written, seeds, judged, zeroShotRanks);
-    const drops = verified.kept.length > 0 ? await withMemory(input.memoryDir ?? join(runDir, "memory"), input.threads, (memory) => nearDuplicateDrops(memory, basename(runDir), seeds, verified.kept)) : new Map();
-    synthesized = verified.kept.filter((e) => !drops.has(e.id));
+  // What the teacher writes is kept when its blind second judgement agrees, the zero-shot model
+  // ranks the label high, and it repeats no seed or example kept before (exactly or nearly).
+  const verifyWritten = async (teacher: LlmDecider, written: ClassificationExample[], earlier: ClassificationExample[], name: string): Promise<ClassificationExample[]> => {
+    const judged = await teacherJudgements(teacher, spec, written, teacherLog);
+    const zeroShotRanks = written.length > 0 ? await predictTexts(zeroShotDir, written, dataDir, name) : new Map();
+    const verified = verifySynthesized(written, seeds, judged, zeroShotRanks, earlier);
+    const drops = verified.kept.length > 0 ? await withMemory(input.memoryDir ?? join(runDir, "memory"), input.threads, (memory) => nearDuplicateDrops(memory, basename(runDir), seeds, verified.kept, { earlier })) : new Map();
     for (const row of verified.lineage) {
       const drop = drops.get(row.id);
       if (drop) Object.assign(row, { kept: false, why: `near-duplicate of ${drop.of} (cosine ${drop.similarity.toFixed(3)}, through the LanceDB memory)` });
     }
     lineage.push(...verified.lineage);
+    return verified.kept.filter((e) => !drops.has(e.id));
+  };
+  let synthesized: ClassificationExample[] = [];
+  if (input.teacher && input.synthesizePerLabel > 0) {
+    const written = await synthesizeExamples(input.teacher, spec, { perLabel: input.synthesizePerLabel }, teacherLog);
+    synthesized = await verifyWritten(input.teacher, written, [], "synthesized");
     log(`synthesis: ${written.length} examples written, ${synthesized.length} kept after the second judgement`);
   }
   let pseudo: ClassificationExample[] = [];
@@ -233,7 +247,8 @@ export async function runColdStart(input: ColdStartInput, log: (m: string) => vo
   }
 
   // 4. The student, fine-tuned from the zero-shot model on everything kept (the seeds as gold).
-  const candidates: Candidate[] = [{ method: "zero-shot", round: 0, dir: zeroShotDir, metrics: (await evaluate(zeroShotDir)).metrics, data: seeds }];
+  const zeroShotScores = await evaluate(zeroShotDir);
+  const candidates: Candidate[] = [{ method: "zero-shot", round: 0, dir: zeroShotDir, metrics: zeroShotScores.metrics, confusions: zeroShotScores.confusions, data: seeds }];
   const gold = seeds.map((e) => ({ ...e, id: `seed/${e.id}`, weight: 2, stage: "seed (gold)" }));
   const trainStudent = async (round: number, learnt: ClassificationExample[]): Promise<Candidate> => {
     const data = [...learnt, ...gold];
@@ -244,30 +259,41 @@ export async function runColdStart(input: ColdStartInput, log: (m: string) => vo
       { kind: "classification", train_path: trainPath, out_dir: join(runDir, "models", round === 1 ? "student" : `student-round-${round}`), strategy: "full", epochs: 3, learning_rate: 1e-4, init_from: zeroShotDir, seed: 0, ...(oos ? { oos_label: oos } : {}), ...(input.threads ? { threads: input.threads } : {}) },
       { onProgress: (e) => printer.update(e) },
     );
-    return { method: "student", round, dir: student.modelDir, metrics: (await evaluate(student.modelDir)).metrics, data };
+    const scores = await evaluate(student.modelDir);
+    return { method: "student", round, dir: student.modelDir, metrics: scores.metrics, confusions: scores.confusions, data };
   };
   let stopped: string | null = null;
   const learnt = [...synthesized, ...pseudo];
   if (learnt.length > 0) {
     let best = await trainStudent(1, learnt);
     candidates.push(best);
-    // More rounds: self-training, the curator's move when there is traffic, judged on real or
-    // held-out labeled data (without any, nothing would say whether a round helped).
+    // More rounds, judged on real or held-out labeled data (without any, nothing would say whether a
+    // round helped). The curator's moves: with a teacher, examples aimed at the best student's
+    // confused pairs; with traffic, self-training.
     let pool = pseudo;
     const rounds = input.rounds ?? 1;
     for (let round = 2; round <= rounds; round++) {
       const minutes = (performance.now() - started) / 60_000;
-      if (!input.traffic) stopped = "no traffic to self-train on";
+      if (!input.traffic && !input.teacher) stopped = "no traffic to self-train on and no teacher to write examples for the confusions";
       else if (!evalData) stopped = "no labeled data to judge a round by";
       else if (input.target !== undefined && (best.metrics.accuracy ?? 0) >= input.target) stopped = `target ${input.target} reached`;
       else if (input.minutes !== undefined && minutes >= input.minutes) stopped = `budget of ${input.minutes} minutes spent`;
       if (stopped) break;
-      const studentLabels = await predictTexts(best.dir, input.traffic!, dataDir, "traffic", `student-round-${round - 1}`);
-      const next = selfTrainingPool(pool, input.traffic!, studentLabels, trafficZeroShot, { perLabel: input.pseudoPerLabel * round, round });
-      if (next.added.length === 0) {
-        stopped = `round ${round}: no new confident agreement in the traffic`;
+      let targeted: ClassificationExample[] = [];
+      const pairs = (best.confusions ?? []).slice(0, CONFUSED_PAIRS_PER_ROUND);
+      if (input.teacher && pairs.length > 0) {
+        const written = await synthesizeForConfusions(input.teacher, spec, pairs, { perPair: SYNTHESIZED_PER_PAIR, round }, teacherLog);
+        targeted = await verifyWritten(input.teacher, written, synthesized, `synthesized-round-${round}`);
+        log(`round ${round}: ${written.length} examples written for ${pairs.length} confused pairs (${pairs.map((p) => `${p.gold} -> ${p.predicted}`).join(", ")}), ${targeted.length} kept`);
+      }
+      const next = input.traffic
+        ? selfTrainingPool(pool, input.traffic, await predictTexts(best.dir, input.traffic, dataDir, "traffic", `student-round-${round - 1}`), trafficZeroShot, { perLabel: input.pseudoPerLabel * round, round })
+        : { pool, added: [] };
+      if (next.added.length === 0 && targeted.length === 0) {
+        stopped = `round ${round}: ${input.traffic ? "no new confident agreement in the traffic" : "nothing new"}${input.teacher ? " and no example for the confusions kept" : ""}`;
         break;
       }
+      synthesized = [...synthesized, ...targeted];
       // A message left out in round 1 has its row: the round that takes it rewrites it.
       const rows = new Map(lineage.filter((r) => r.source === "pseudo-label").map((r) => [r.id, r]));
       for (const e of next.added) {
@@ -278,7 +304,7 @@ export async function runColdStart(input: ColdStartInput, log: (m: string) => vo
       }
       const candidate = await trainStudent(round, [...synthesized, ...next.pool]);
       candidates.push(candidate);
-      log(`round ${round}: ${next.added.length} pseudo-labels added (${next.pool.length} in all), accuracy ${pct(candidate.metrics.accuracy ?? 0)} (best so far ${pct(best.metrics.accuracy ?? 0)})`);
+      log(`round ${round}: ${next.added.length} pseudo-labels and ${targeted.length} examples for confusions added (${next.pool.length} pseudo-labels in all), accuracy ${pct(candidate.metrics.accuracy ?? 0)} (best so far ${pct(best.metrics.accuracy ?? 0)})`);
       if ((candidate.metrics.accuracy ?? 0) <= (best.metrics.accuracy ?? 0)) {
         stopped = `round ${round} did not improve on round ${best.round}`;
         break;
@@ -310,6 +336,10 @@ export async function runColdStart(input: ColdStartInput, log: (m: string) => vo
   }
   const winner = chooseCandidate(candidates);
   await input.registry.promote(winner.id!);
+  if (candidates.length > 1) {
+    const recorded = await withMemory(input.memoryDir ?? join(runDir, "memory"), input.threads, (memory) => recordColdStartExperiments(memory, basename(runDir), spec, candidates, winner));
+    log(`memory: ${recorded} experiment${recorded === 1 ? "" : "s"} recorded`);
+  }
   const count = (source: LineageRow["source"]) => ({ kept: lineage.filter((r) => r.source === source && r.kept).length, dropped: lineage.filter((r) => r.source === source && !r.kept).length });
   const result: ColdStartResult = {
     promoted: winner.id!,
@@ -322,7 +352,7 @@ export async function runColdStart(input: ColdStartInput, log: (m: string) => vo
     evaluation,
     examples: {
       seeds: count("seed"),
-      ...(input.teacher && input.synthesizePerLabel > 0 ? { synthesized: count("synthesized") } : {}),
+      ...((input.teacher && input.synthesizePerLabel > 0) || lineage.some((r) => r.source === "synthesized") ? { synthesized: count("synthesized") } : {}),
       // Of the traffic's messages, how many became training examples (in any round).
       ...(input.traffic ? { pseudo_labels: { kept: count("pseudo-label").kept, dropped: input.traffic.length - count("pseudo-label").kept } } : {}),
     },

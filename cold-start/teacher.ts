@@ -107,6 +107,48 @@ export async function synthesizeExamples(llm: LlmDecider, spec: TaskSpec, option
   return out;
 }
 
+/** Examples aimed at the student's confusions, the curator's move after a round: for each confused
+ * pair (messages of `gold` predicted as `predicted` on the evaluation data), `perPair` messages that
+ * clearly belong to `gold` though they come close to `predicted`. The teacher sees the two labels'
+ * definitions and the seed demonstrations, never the evaluation messages (they stay a fair test). */
+export async function synthesizeForConfusions(
+  llm: LlmDecider,
+  spec: TaskSpec,
+  pairs: readonly { gold: string; predicted: string; count: number }[],
+  options: { perPair: number; round: number },
+  log: TeacherLog,
+): Promise<ClassificationExample[]> {
+  const byName = new Map(spec.labels.map((l) => [l.name, l]));
+  const asked = pairs.filter((p) => byName.has(p.gold));
+  if (asked.length === 0) return [];
+  const golds = new Set(asked.map((p) => p.gold));
+  const describe = (name: string) => ({ name, definition: byName.get(name)?.definition ?? "out of scope: none of the task's labels" });
+  const decided = await decideWithLlm(llm, {
+    agent: "data_curator",
+    instructions: `You write training data for a text classifier that confuses some pairs of labels: it predicts the second label of a pair for messages that belong to the first. For each pair, write ${options.perPair} user messages that clearly belong to the first label although they come close to the second: make the difference plain in what the user asks for, and vary length, register and form. Do not copy the demonstrations. Give each example the first label of its pair, exactly as written.`,
+    data: { task: spec.description, pairs: asked.map((p) => ({ belongs_to: { ...describe(p.gold), demonstrations: byName.get(p.gold)!.phrasings.slice(0, 4) }, mistaken_for: describe(p.predicted), mistakes_seen: p.count })) },
+    tools: [],
+    schema: SynthesisDecision,
+    policy: () => ({ examples: [] }),
+    guard: (d) => {
+      const stray = d.examples.find((e) => !golds.has(e.label));
+      if (stray) return `labels an example "${stray.label}", which is not the first label of any pair`;
+      return d.examples.length > 2 * options.perPair * asked.length ? `wrote ${d.examples.length} examples, more than twice the ${options.perPair * asked.length} asked for` : null;
+    },
+  });
+  record(log, `round ${options.round}: synthesis for confused pairs (${asked.map((p) => `${p.gold} -> ${p.predicted}`).join(", ")})`, decided);
+  const counts = new Map<string, number>();
+  const out: ClassificationExample[] = [];
+  for (const e of decided.decision.examples) {
+    const n = (counts.get(e.label) ?? 0) + 1;
+    counts.set(e.label, n);
+    if (n <= options.perPair * asked.filter((p) => p.gold === e.label).length) {
+      out.push({ id: `synth/${e.label}/r${options.round}-${n}`, text: e.text.trim(), label: e.label, stage: `synthesized (teacher, round ${options.round}, for a confused pair)` });
+    }
+  }
+  return out;
+}
+
 const JudgementDecision = z.object({
   labels: z.array(z.object({
     id: z.string().describe("the message's id"),

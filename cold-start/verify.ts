@@ -35,8 +35,10 @@ export function verifySynthesized(
   seeds: readonly ClassificationExample[],
   judgements: ReadonlyMap<string, string | null>,
   zeroShot: ReadonlyMap<string, ClassificationPrediction>,
+  /** Synthesized examples kept in earlier rounds: a repeat of one is a duplicate too. */
+  earlier: readonly ClassificationExample[] = [],
 ): { kept: ClassificationExample[]; lineage: LineageRow[] } {
-  const seen = new Map(seeds.map((s) => [normalized(s.text), `seed ${s.id}`]));
+  const seen = new Map([...seeds.map((s) => [normalized(s.text), `seed ${s.id}`] as const), ...earlier.map((e) => [normalized(e.text), e.id] as const)]);
   const kept: ClassificationExample[] = [];
   const lineage: LineageRow[] = [];
   for (const e of examples) {

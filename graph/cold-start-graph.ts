@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
 import { z } from "zod";
-import { assertFreshRunDir, readColdStartInputs } from "../cold-start/inputs.ts";
+import { assertFreshRunDir, ColdStartInputError, readColdStartInputs, readTokenColdStartInputs } from "../cold-start/inputs.ts";
+import { runTokenColdStart, TOKEN_PSEUDO_LABELS_PER_TYPE, type TokenColdStartResult } from "../cold-start/run-token-cold-start.ts";
 import { PSEUDO_LABELS_PER_LABEL } from "../cold-start/pseudo-labels.ts";
 import { type ColdStartResult, runColdStart } from "../cold-start/run-cold-start.ts";
 import { SYNTHESIZED_PER_LABEL } from "../cold-start/teacher.ts";
@@ -13,6 +14,7 @@ import { ModelRegistry } from "../trainer/registry.ts";
 /** What a caller passes (Studio's input form, the SDK, the chat agent): the CLI's flags as fields. */
 export const ColdStartGraphInput = z.object({
   task: z.string().min(1).describe("a description of the task, in the user's words"),
+  kind: z.enum(["classification", "token"]).optional().describe("classification (default) or token: labels are then entity types, examples and eval {tokens, tags}"),
   labels: z.array(z.string().min(1)).optional().describe("the label names (or labels_file)"),
   labels_file: z.string().optional().describe("one label a line, optionally label<TAB>definition"),
   oos_label: z.string().optional().describe("the out-of-scope label, predicted when no label is alike enough"),
@@ -40,7 +42,7 @@ export const ColdStartState = Annotation.Root({
   input: Annotation<ColdStartGraphInput>,
   /** What intake read: counts, for the caller to see before the long part starts. */
   read: last<{ labels: number; seeds: number; eval: number | null; traffic: number | null; run_dir: string } | null>(),
-  result: last<ColdStartResult | null>(),
+  result: last<ColdStartResult | TokenColdStartResult | null>(),
   report: last<string | null>(),
 });
 
@@ -58,14 +60,27 @@ const registryOf = (input: ColdStartGraphInput) => new ModelRegistry(resolve(inp
  * checkpoints stay small: cold_start reads the files again. */
 async function intake(state: typeof ColdStartState.State): Promise<typeof ColdStartState.Update> {
   const input = ColdStartGraphInput.parse(state.input);
-  const read = await readColdStartInputs(files(input));
+  if (input.kind === "token" && (input.oos_label || input.synthesize_per_label || input.memory_dir || input.llm === "endpoint")) {
+    throw new ColdStartInputError("a token task (kind token) takes no oos_label, synthesize_per_label, memory_dir or llm endpoint: its cold start is the offline path");
+  }
+  const read = input.kind === "token" ? await readTokenColdStartInputs(files(input)) : await readColdStartInputs(files(input));
+  const labels = "types" in read ? read.types.length : read.labels.length;
   const runDir = resolve(input.run_dir ?? join("runs", `cold-start-${new Date().toISOString().replace(/[:.]/g, "-")}`));
   await assertFreshRunDir(runDir, registryOf(input));
-  return { input: { ...input, run_dir: runDir }, read: { labels: read.labels.length, seeds: read.seeds.length, eval: read.evalData?.examples.length ?? null, traffic: read.traffic?.length ?? null, run_dir: runDir } };
+  return { input: { ...input, run_dir: runDir }, read: { labels, seeds: read.seeds.length, eval: read.evalData?.examples.length ?? null, traffic: read.traffic?.length ?? null, run_dir: runDir } };
 }
 
 async function coldStart(state: typeof ColdStartState.State): Promise<typeof ColdStartState.Update> {
   const input = state.input;
+  if (input.kind === "token") {
+    const tokenInputs = await readTokenColdStartInputs(files(input));
+    const result = await runTokenColdStart({
+      task: input.task, ...tokenInputs, pseudoPerType: input.pseudo_per_label ?? TOKEN_PSEUDO_LABELS_PER_TYPE,
+      ...(input.rounds ? { rounds: input.rounds } : {}), ...(input.target !== undefined ? { target: input.target } : {}), ...(input.minutes ? { minutes: input.minutes } : {}),
+      model: input.model ?? "minilm", runDir: input.run_dir!, registry: registryOf(input), ...(input.threads ? { threads: input.threads } : {}),
+    });
+    return { result, report: await readFile(join(result.run_dir, "report.md"), "utf8") };
+  }
   const read = await readColdStartInputs(files(input));
   const llm = input.llm ?? defaultLlmMode();
   const result = await runColdStart({

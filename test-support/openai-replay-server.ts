@@ -7,7 +7,9 @@ export type ReplayStep =
   | { content: string }
   | { status: number; error: string; retryAfterS?: number }
   | { garbage: string }
-  | { hang: true };
+  | { hang: true }
+  /** A scripted answer worked out from the request (a teacher that reads what it is asked). */
+  | { respond: (request: RecordedRequest) => ReplayStep };
 
 export interface RecordedRequest {
   path: string;
@@ -57,7 +59,8 @@ export class OpenAiReplayServer {
       return;
     }
     this.requests.push({ path, body: JSON.parse(raw) as RecordedRequest["body"] });
-    const step = this.script.shift();
+    const next = this.script.shift();
+    const step = next && "respond" in next ? next.respond(this.requests.at(-1)!) : next;
     const id = `chatcmpl-${++this.calls}`;
     const usage = { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 };
     const reply = (message: Record<string, unknown>, finish: string) =>
@@ -73,6 +76,8 @@ export class OpenAiReplayServer {
       res.writeHead(step.status, { "content-type": "application/json", ...(step.retryAfterS !== undefined ? { "retry-after": String(step.retryAfterS) } : {}) }).end(JSON.stringify({ error: { message: step.error, type: "scripted" } }));
     } else if ("garbage" in step) {
       res.writeHead(200, { "content-type": "application/json" }).end(step.garbage);
+    } else if ("respond" in step) {
+      throw new Error("a respond step must answer with another kind of step");
     } else if ("content" in step) {
       reply({ role: "assistant", content: step.content }, "stop");
     } else {
