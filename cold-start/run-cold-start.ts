@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { type ClassificationExample, dataVersionHash, writeExamplesJsonl } from "../data/index.ts";
+import { type ClassificationExample, writeExamplesJsonl } from "../data/index.ts";
 import { ClassificationPredictionSchema, type ClassificationPrediction } from "../evals/types.ts";
 import type { ConfusedPair } from "../evals/classification-metrics.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../lib/atomic-write.ts";
@@ -10,6 +10,7 @@ import { MemoryStore, WorkerEmbedder } from "../memory/index.ts";
 import { WorkerServer } from "../trainer/serve-client.ts";
 import { nearDuplicateDrops } from "./near-duplicates.ts";
 import { recordColdStartExperiments } from "./experiments.ts";
+import { registerCandidates } from "./register-candidates.ts";
 import { evaluateModel } from "../trainer/evaluate-model.ts";
 import { buildZeroShotModel, predictFile, trainModel } from "../trainer/launcher.ts";
 import type { ModelRegistry } from "../trainer/registry.ts";
@@ -318,22 +319,7 @@ export async function runColdStart(input: ColdStartInput, log: (m: string) => vo
   await writeFileAtomic(join(dataDir, "lineage.jsonl"), lineage.map((r) => `${JSON.stringify(r)}\n`).join(""));
 
   // 5. Registered and the better promoted: a v0 that maintenance can improve once failures come in.
-  let parent: string | null = null;
-  for (const c of candidates) {
-    c.id = (await input.registry.register({
-      parent,
-      model_dir: c.dir,
-      data_version: dataVersionHash(c.data),
-      task_kind: "classification",
-      labels: [...spec.labels.map((l) => l.name), ...(oos ? [oos] : [])],
-      base_model: input.model,
-      strategy: c.method === "zero-shot" ? "head" : "full",
-      hyperparameters: { cold_start: c.method, round: c.round, task_spec: spec.source },
-      metrics: c.metrics,
-      notes: `cold start (${c.method}) from: ${input.task.slice(0, 200)}`,
-    })).id;
-    parent = c.id;
-  }
+  await registerCandidates(input.registry, candidates, { task_kind: "classification", labels: [...spec.labels.map((l) => l.name), ...(oos ? [oos] : [])], base_model: input.model, task: input.task, hyperparameters: { task_spec: spec.source } });
   const winner = chooseCandidate(candidates);
   await input.registry.promote(winner.id!);
   if (candidates.length > 1) {

@@ -1,12 +1,13 @@
 import { mkdir, mkdtemp, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { dataVersionHash, type TokenExample, writeExamplesJsonl } from "../data/index.ts";
+import { type TokenExample, writeExamplesJsonl } from "../data/index.ts";
 import { TokenPredictionSchema, type TokenPrediction } from "../evals/types.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../lib/atomic-write.ts";
 import { progressPrinter } from "../lib/progress-bar.ts";
 import { evaluateModel } from "../trainer/evaluate-model.ts";
 import { buildZeroShotModel, predictFile, trainModel } from "../trainer/launcher.ts";
 import type { ModelRegistry } from "../trainer/registry.ts";
+import { registerCandidates } from "./register-candidates.ts";
 import { type EntitySpec, offlineEntitySpec } from "./entity-spec.ts";
 import { pct } from "./report.ts";
 import { selectTokenPseudoLabels, type TrafficSentence } from "./token-pseudo-labels.ts";
@@ -183,22 +184,7 @@ export async function runTokenColdStart(input: TokenColdStartInput, log: (m: str
   ];
   await writeFileAtomic(join(dataDir, "lineage.jsonl"), lineage.map((r) => `${JSON.stringify(r)}\n`).join(""));
 
-  let parent: string | null = null;
-  for (const c of candidates) {
-    c.id = (await input.registry.register({
-      parent,
-      model_dir: c.dir,
-      data_version: dataVersionHash(c.data),
-      task_kind: "token",
-      labels: ["O", ...spec.types.flatMap((t) => [`B-${t.name}`, `I-${t.name}`])],
-      base_model: input.model,
-      strategy: c.method === "zero-shot" ? "head" : "full",
-      hyperparameters: { cold_start: c.method, round: c.round, task_spec: spec.source, ...(c.method === "zero-shot" ? {} : { init: input.model }) },
-      metrics: c.metrics,
-      notes: `cold start (${c.method}, token task) from: ${input.task.slice(0, 200)}`,
-    })).id;
-    parent = c.id;
-  }
+  await registerCandidates(input.registry, candidates, { task_kind: "token", labels: ["O", ...spec.types.flatMap((t) => [`B-${t.name}`, `I-${t.name}`])], base_model: input.model, task: input.task, hyperparameters: { task_spec: spec.source, students_from: "the base encoder" } });
   const winner = chooseCandidate(candidates);
   await input.registry.promote(winner.id!);
   const result: TokenColdStartResult = {

@@ -36,7 +36,8 @@ export const COLD_START_USAGE = `pioneer cold-start --task "TEXT" (--labels a,b,
   --synthesize-per-label N  examples the teacher writes per label (default ${SYNTHESIZED_PER_LABEL}; 0: none)
   --rounds N             training rounds (default 1): after the first, the student relabels the
                          traffic and its confident labels the zero-shot model agrees with (more
-                         each round) train the next, while the --eval accuracy improves
+                         each round) train the next, with the teacher's examples for the best
+                         student's confused pairs, while the --eval accuracy improves
   --target X             stop starting rounds once a candidate reaches this accuracy
   --minutes N            stop starting rounds after this many minutes
   --model minilm|<dir>   the embedding model (default: minilm)
