@@ -1,4 +1,5 @@
 import type { TokenExample } from "../data/index.ts";
+import { decodeSpansLenient } from "../evals/entity-metrics.ts";
 import { clauses, readableLabel } from "./task-spec.ts";
 
 /** One entity type of a token task as the cold start understands it. */
@@ -20,15 +21,7 @@ export interface EntitySpec {
 /** Every entity of BIO-tagged words: its type and its words joined by spaces (a leading I-X starts
  * one, as the worker decodes). */
 export function entityValues(example: Pick<TokenExample, "tokens" | "tags">): { type: string; text: string }[] {
-  const values: { type: string; words: string[] }[] = [];
-  example.tags.forEach((tag, i) => {
-    const type = tag.slice(2);
-    const last = values.at(-1);
-    if (tag === "O") return;
-    if (tag.startsWith("I-") && last && last.type === type && example.tags[i - 1] !== "O") last.words.push(example.tokens[i]!);
-    else values.push({ type, words: [example.tokens[i]!] });
-  });
-  return values.map((v) => ({ type: v.type, text: v.words.join(" ") }));
+  return decodeSpansLenient(example.tags).map((s) => ({ type: s.type, text: example.tokens.slice(s.start, s.end).join(" ") }));
 }
 
 /** The entity spec without an LLM: each type's definition is the one given or its readable name;

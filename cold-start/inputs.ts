@@ -29,16 +29,25 @@ export interface ColdStartData {
   traffic: TrafficMessage[] | null;
 }
 
-/** The examples of `path`, every label in `labels`, else an error naming the line. */
-async function labeledExamples(path: string, labels: ReadonlySet<string>, what: string): Promise<ClassificationExample[]> {
-  const data = await readExamples(path, { kind: "classification" });
-  const examples = data.examples as ClassificationExample[];
+/** The examples of `path`, or an error naming the line of the first that `problemOf` finds fault with. */
+async function checkedExamples<E extends ClassificationExample | TokenExample>(
+  path: string,
+  kind: "classification" | "token",
+  problemOf: (e: E) => { field: string; problem: string; hint: string } | null,
+): Promise<E[]> {
+  const data = await readExamples(path, { kind });
+  const examples = data.examples as E[];
   examples.forEach((e, i) => {
-    if (!labels.has(e.label)) {
-      throw new DataFileError({ file: path, line: data.lines?.[i] ?? null, field: "label", problem: `"${e.label}" is not one of the task's labels`, hint: `${what}: every label must be one of the task's` });
-    }
+    const fault = problemOf(e);
+    if (fault) throw new DataFileError({ file: path, line: data.lines?.[i] ?? null, ...fault });
   });
   return examples;
+}
+
+/** The examples of `path`, every label in `labels`, else an error naming the line. */
+function labeledExamples(path: string, labels: ReadonlySet<string>, what: string): Promise<ClassificationExample[]> {
+  return checkedExamples<ClassificationExample>(path, "classification", (e) =>
+    labels.has(e.label) ? null : { field: "label", problem: `"${e.label}" is not one of the task's labels`, hint: `${what}: every label must be one of the task's` });
 }
 
 /** Everything a cold start reads, checked before anything is written: file errors name file, line
@@ -60,14 +69,11 @@ export async function readColdStartInputs(given: ColdStartFiles): Promise<ColdSt
 }
 
 /** A token task's examples of `path`, every tag's type one of `types`, else an error naming the line. */
-async function taggedExamples(path: string, types: ReadonlySet<string>, what: string): Promise<TokenExample[]> {
-  const data = await readExamples(path, { kind: "token" });
-  const examples = data.examples as TokenExample[];
-  examples.forEach((e, i) => {
+function taggedExamples(path: string, types: ReadonlySet<string>, what: string): Promise<TokenExample[]> {
+  return checkedExamples<TokenExample>(path, "token", (e) => {
     const stray = e.tags.find((t) => t !== "O" && !types.has(t.slice(2)));
-    if (stray) throw new DataFileError({ file: path, line: data.lines?.[i] ?? null, field: "tags", problem: `"${stray}" tags a type that is not one of the task's entity types`, hint: `${what}: every tag must be O, B-<type> or I-<type> of the task's types` });
+    return stray ? { field: "tags", problem: `"${stray}" tags a type that is not one of the task's entity types`, hint: `${what}: every tag must be O, B-<type> or I-<type> of the task's types` } : null;
   });
-  return examples;
 }
 
 export interface TokenColdStartData {

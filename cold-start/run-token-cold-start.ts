@@ -112,6 +112,7 @@ export async function runTokenColdStart(input: TokenColdStartInput, log: (m: str
   await writeJsonAtomic(join(runDir, "task-spec.json"), spec);
   log(`cold start (token task) in ${runDir}: ${spec.types.length} entity types, ${seeds.length} seed sentences`);
 
+  const tagSet = ["O", ...spec.types.flatMap((t) => [`B-${t.name}`, `I-${t.name}`])];
   const entitySimilarity = seeds.some((e) => e.tags.some((t) => t !== "O")) ? ENTITY_SIMILARITY.seeded : ENTITY_SIMILARITY.described;
   const zeroShotDir = (await buildZeroShotModel({
     kind: "token",
@@ -140,7 +141,7 @@ export async function runTokenColdStart(input: TokenColdStartInput, log: (m: str
     const epochs = Math.max(3, Math.ceil(MIN_STEPS / Math.ceil(data.length / BATCH)));
     const printer = progressPrinter();
     const model = await trainModel(
-      { kind: "token", train_path: trainPath, out_dir: join(runDir, "models", name), labels: ["O", ...spec.types.flatMap((t) => [`B-${t.name}`, `I-${t.name}`])], strategy: "full", epochs, learning_rate: 1e-4, batch_size: BATCH, seed: 0, ...(input.threads ? { threads: input.threads } : {}) },
+      { kind: "token", train_path: trainPath, out_dir: join(runDir, "models", name), labels: tagSet, strategy: "full", epochs, learning_rate: 1e-4, batch_size: BATCH, seed: 0, ...(input.threads ? { threads: input.threads } : {}) },
       { onProgress: (e) => printer.update(e) },
     );
     const candidate: TokenCandidate = { method, round, dir: model.modelDir, metrics: await evaluate(model.modelDir), data };
@@ -184,7 +185,7 @@ export async function runTokenColdStart(input: TokenColdStartInput, log: (m: str
   ];
   await writeFileAtomic(join(dataDir, "lineage.jsonl"), lineage.map((r) => `${JSON.stringify(r)}\n`).join(""));
 
-  await registerCandidates(input.registry, candidates, { task_kind: "token", labels: ["O", ...spec.types.flatMap((t) => [`B-${t.name}`, `I-${t.name}`])], base_model: input.model, task: input.task, hyperparameters: { task_spec: spec.source, students_from: "the base encoder" } });
+  await registerCandidates(input.registry, candidates, { task_kind: "token", labels: tagSet, base_model: input.model, task: input.task, hyperparameters: { task_spec: spec.source, students_from: "the base encoder" } });
   const winner = chooseCandidate(candidates);
   await input.registry.promote(winner.id!);
   const result: TokenColdStartResult = {

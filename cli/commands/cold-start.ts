@@ -64,7 +64,7 @@ export async function coldStartCommand(argv: string[]): Promise<void> {
   if (values.kind === "token") return tokenColdStart(values);
   if (values.kind !== "classification") throw new UsageError(`--kind must be classification or token, got ${values.kind}`);
   // Inputs, all checked before anything is written.
-  const runDir = resolve(values["run-dir"] ?? join("runs", `cold-start-${new Date().toISOString().replace(/[:.]/g, "-")}`));
+  const runDir = runDirOf(values["run-dir"]);
   const registry = openRegistry(values.registry);
   let inputs: ColdStartData;
   try {
@@ -106,6 +106,8 @@ export async function coldStartCommand(argv: string[]): Promise<void> {
   console.log(`report: ${join(runDir, "report.md")}; evaluate it with: pioneer eval --model ${result.promoted} --data TEST.jsonl`);
 }
 
+const runDirOf = (given: string | undefined) => resolve(given ?? join("runs", `cold-start-${new Date().toISOString().replace(/[:.]/g, "-")}`));
+
 function roundOptions(values: { rounds?: string; target?: string; minutes?: string }): { rounds: number; target?: number; minutes?: number } {
   const rounds = parseNumber("rounds", values.rounds) ?? 1;
   if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`--rounds must be a positive whole number, got ${rounds}`);
@@ -123,7 +125,7 @@ async function tokenColdStart(values: ColdStartValues): Promise<void> {
     if (text(flag) !== undefined) throw new UsageError(`--${flag} is for classification; a token task (--kind token) has no use for it`);
   }
   if (text("llm") === "endpoint") throw new UsageError("--llm endpoint: the LLM teacher writes classification data only; a token task's cold start runs the offline path (--llm off)");
-  const runDir = resolve(text("run-dir") ?? join("runs", `cold-start-${new Date().toISOString().replace(/[:.]/g, "-")}`));
+  const runDir = runDirOf(text("run-dir"));
   const registry = openRegistry(text("registry"));
   let inputs: TokenColdStartData;
   try {
