@@ -110,7 +110,8 @@ describe("pioneer maintain: killed with SIGKILL at any point, resumed, ends as a
     expect(reference.summary.promoted).toBe(1);
   });
 
-  it.each(Object.keys(FAILPOINTS) as Failpoint[])("killed %s, resumed", async (point) => {
+  // Two runs at a time (vitest's maxConcurrency): each is one thread, and these machines have two cores.
+  it.concurrent.each(Object.keys(FAILPOINTS) as Failpoint[])("killed %s, resumed", async (point) => {
     const killed = await startRun(point, { PIONEER_FAILPOINT: point });
     expect(killed.result.signal, `${point}: ${killed.result.stderr}`).toBe("SIGKILL");
     // The killed process's workers die with it (PR_SET_PDEATHSIG): nothing keeps writing into the run.

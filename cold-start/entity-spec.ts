@@ -15,7 +15,8 @@ export interface EntitySpec {
   kind: "token";
   description: string;
   types: EntityTypeSpec[];
-  source: "policy";
+  /** Who wrote the definitions: the offline policy, or the LLM teacher. */
+  source: "policy" | "llm";
 }
 
 /** Every entity of BIO-tagged words: its type and its words joined by spaces (a leading I-X starts

@@ -1,5 +1,6 @@
 import type { ColdStartResult } from "./run-cold-start.ts";
 import type { TaskSpec } from "./task-spec.ts";
+import type { TeacherLog } from "./teacher.ts";
 import type { LineageRow } from "./verify.ts";
 
 export const pct = (x: number | undefined) => (x === undefined ? "-" : `${(x * 100).toFixed(2)}%`);
@@ -43,10 +44,13 @@ export function coldStartReport(result: ColdStartResult, spec: TaskSpec, lineage
     ...labels.map((name) => `| ${name} | ${cell(spec.labels.find((l) => l.name === name)?.definition ?? "(out of scope)")} |${sources.map((s) => ` ${tally(name, s)} |`).join("")}`),
     "",
   ];
-  if (result.teacher) {
-    const u = result.teacher.usage;
-    lines.push("## Teacher", "", `${u.calls} calls, ${u.tokens_in} tokens in, ${u.tokens_out} out, ${(u.wall_ms / 1000).toFixed(1)} s.`, "", "| step | decided by | note |", "|---|---|---|",
-      ...result.teacher.calls.map((c) => `| ${cell(c.step)} | ${c.mode} | ${cell(c.note ?? "")} |`), "");
-  }
+  if (result.teacher) lines.push(...teacherSection(result.teacher));
   return lines.join("\n");
+}
+
+/** The report's section on the LLM teacher: what it cost, and how each of its steps was decided. */
+export function teacherSection(teacher: { usage: TeacherLog["usage"]; calls: TeacherLog["calls"] }): string[] {
+  const u = teacher.usage;
+  return ["## Teacher", "", `${u.calls} calls, ${u.tokens_in} tokens in, ${u.tokens_out} out, ${(u.wall_ms / 1000).toFixed(1)} s.`, "", "| step | decided by | note |", "|---|---|---|",
+    ...teacher.calls.map((c) => `| ${cell(c.step)} | ${c.mode} | ${cell(c.note ?? "")} |`), ""];
 }

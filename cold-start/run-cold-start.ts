@@ -6,9 +6,8 @@ import type { ConfusedPair } from "../evals/classification-metrics.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../lib/atomic-write.ts";
 import { progressPrinter } from "../lib/progress-bar.ts";
 import type { LlmDecider } from "../llm/decide.ts";
-import { MemoryStore, WorkerEmbedder } from "../memory/index.ts";
-import { WorkerServer } from "../trainer/serve-client.ts";
 import { nearDuplicateDrops } from "./near-duplicates.ts";
+import { withMemory } from "./with-memory.ts";
 import { recordColdStartExperiments } from "./experiments.ts";
 import { registerCandidates } from "./register-candidates.ts";
 import { evaluateModel } from "../trainer/evaluate-model.ts";
@@ -106,21 +105,6 @@ async function predictTexts(modelDir: string, texts: readonly { id: string; text
     const p = ClassificationPredictionSchema.parse(JSON.parse(l));
     return [p.id, p] as const;
   }));
-}
-
-/** `use` with the LanceDB memory in `dir`, its embeddings from a worker started for it. */
-async function withMemory<T>(dir: string, threads: number | undefined, use: (memory: MemoryStore) => Promise<T>): Promise<T> {
-  const server = await WorkerServer.start(threads ? { threads } : {});
-  try {
-    const memory = await MemoryStore.open(dir, new WorkerEmbedder(server));
-    try {
-      return await use(memory);
-    } finally {
-      memory.close();
-    }
-  } finally {
-    await server.close();
-  }
 }
 
 /** Every `1/share`-th verified example of each label, held out (deterministic, stratified). */

@@ -45,16 +45,9 @@ export async function teacherTaskSpec(llm: LlmDecider, offline: TaskSpec, log: T
     tools: [],
     schema: SpecDecision,
     policy: () => ({ labels: offline.labels.map((l) => ({ name: l.name, definition: l.definition, phrasings: [], edge_cases: [] })) }),
-    guard: (d) => {
-      const given = d.labels.map((l) => l.name);
-      const missing = names.filter((n) => !given.includes(n));
-      const unknown = given.filter((n) => !names.includes(n));
-      if (unknown.length) return `names labels that are not the task's: ${unknown.slice(0, 3).join(", ")}`;
-      if (missing.length) return `leaves out labels: ${missing.slice(0, 3).join(", ")}`;
-      return new Set(given).size === given.length ? null : "names a label twice";
-    },
+    guard: (d) => namesProblem(d.labels.map((l) => l.name), names, "label"),
   });
-  record(log, "task spec", decided);
+  recordTeacherCall(log, "task spec", decided);
   if (decided.mode !== "llm") return offline;
   const byName = new Map(decided.decision.labels.map((l) => [l.name, l]));
   return {
@@ -96,7 +89,7 @@ export async function synthesizeExamples(llm: LlmDecider, spec: TaskSpec, option
         return d.examples.length > 2 * options.perLabel * batch.length ? `wrote ${d.examples.length} examples, more than twice the ${options.perLabel * batch.length} asked for` : null;
       },
     });
-    record(log, `synthesis (${batch.map((l) => l.name).join(", ")})`, decided);
+    recordTeacherCall(log, `synthesis (${batch.map((l) => l.name).join(", ")})`, decided);
     const counts = new Map<string, number>();
     for (const e of decided.decision.examples) {
       const n = (counts.get(e.label) ?? 0) + 1;
@@ -136,7 +129,7 @@ export async function synthesizeForConfusions(
       return d.examples.length > 2 * options.perPair * asked.length ? `wrote ${d.examples.length} examples, more than twice the ${options.perPair * asked.length} asked for` : null;
     },
   });
-  record(log, `round ${options.round}: synthesis for confused pairs (${asked.map((p) => `${p.gold} -> ${p.predicted}`).join(", ")})`, decided);
+  recordTeacherCall(log, `round ${options.round}: synthesis for confused pairs (${asked.map((p) => `${p.gold} -> ${p.predicted}`).join(", ")})`, decided);
   const counts = new Map<string, number>();
   const out: ClassificationExample[] = [];
   for (const e of decided.decision.examples) {
@@ -179,13 +172,23 @@ export async function teacherJudgements(llm: LlmDecider, spec: TaskSpec, texts: 
         return unknown ? `gives the label "${unknown.label}", which is not the task's` : null;
       },
     });
-    record(log, `judgement of ${batch.length} messages`, decided);
+    recordTeacherCall(log, `judgement of ${batch.length} messages`, decided);
     for (const j of decided.decision.labels) judged.set(batch[Number(j.id) - 1]!.id, j.label);
   }
   return judged;
 }
 
-function record(log: TeacherLog, step: string, decided: { mode: DecisionMode; note: string | null; usage: LlmUsage }): void {
+/** What is wrong with the names a spec answer gives, against the task's own (each once, no other). */
+export function namesProblem(given: readonly string[], names: readonly string[], noun: "label" | "type"): string | null {
+  const unknown = given.filter((n) => !names.includes(n));
+  const missing = names.filter((n) => !given.includes(n));
+  if (unknown.length) return `names ${noun}s that are not the task's: ${unknown.slice(0, 3).join(", ")}`;
+  if (missing.length) return `leaves out ${noun}s: ${missing.slice(0, 3).join(", ")}`;
+  return new Set(given).size === given.length ? null : `names a ${noun} twice`;
+}
+
+/** Adds a teacher call to the run's log: its step, how it was decided, its tokens. */
+export function recordTeacherCall(log: TeacherLog, step: string, decided: { mode: DecisionMode; note: string | null; usage: LlmUsage }): void {
   log.usage = addUsage(log.usage, decided.usage);
   log.calls.push({ step, mode: decided.mode, note: decided.note });
 }

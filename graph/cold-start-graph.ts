@@ -7,6 +7,7 @@ import { runTokenColdStart, TOKEN_PSEUDO_LABELS_PER_TYPE, type TokenColdStartRes
 import { PSEUDO_LABELS_PER_LABEL } from "../cold-start/pseudo-labels.ts";
 import { type ColdStartResult, runColdStart } from "../cold-start/run-cold-start.ts";
 import { SYNTHESIZED_PER_LABEL } from "../cold-start/teacher.ts";
+import { SYNTHESIZED_PER_TYPE } from "../cold-start/token-teacher.ts";
 import { endpointChatModel } from "../llm/chat-model.ts";
 import { defaultLlmMode, endpointSettings, LlmMode } from "../llm/settings.ts";
 import { ModelRegistry } from "../trainer/registry.ts";
@@ -25,7 +26,7 @@ export const ColdStartGraphInput = z.object({
   registry_dir: z.string().optional().describe("the model registry (default $PIONEER_REGISTRY or .pioneer/registry)"),
   memory_dir: z.string().optional().describe("the LanceDB memory the run's examples go to (default <run_dir>/memory)"),
   llm: LlmMode.optional().describe("the teacher: endpoint (default when one is configured) or off"),
-  synthesize_per_label: z.number().int().nonnegative().optional(),
+  synthesize_per_label: z.number().int().nonnegative().optional().describe("examples the teacher writes per label, or sentences per entity type (kind token)"),
   pseudo_per_label: z.number().int().positive().optional(),
   rounds: z.number().int().positive().optional().describe("training rounds (self-training on the traffic after the first)"),
   target: z.number().optional().describe("stop starting rounds once a candidate reaches this accuracy"),
@@ -60,9 +61,7 @@ const registryOf = (input: ColdStartGraphInput) => new ModelRegistry(resolve(inp
  * checkpoints stay small: cold_start reads the files again. */
 async function intake(state: typeof ColdStartState.State): Promise<typeof ColdStartState.Update> {
   const input = ColdStartGraphInput.parse(state.input);
-  if (input.kind === "token" && (input.oos_label || input.synthesize_per_label || input.memory_dir || input.llm === "endpoint")) {
-    throw new ColdStartInputError("a token task (kind token) takes no oos_label, synthesize_per_label, memory_dir or llm endpoint: its cold start is the offline path");
-  }
+  if (input.kind === "token" && input.oos_label) throw new ColdStartInputError("a token task (kind token) takes no oos_label: O is every word that is no entity");
   const read = input.kind === "token" ? await readTokenColdStartInputs(files(input)) : await readColdStartInputs(files(input));
   const labels = "types" in read ? read.types.length : read.labels.length;
   const runDir = resolve(input.run_dir ?? join("runs", `cold-start-${new Date().toISOString().replace(/[:.]/g, "-")}`));
@@ -72,22 +71,24 @@ async function intake(state: typeof ColdStartState.State): Promise<typeof ColdSt
 
 async function coldStart(state: typeof ColdStartState.State): Promise<typeof ColdStartState.Update> {
   const input = state.input;
+  const llm = input.llm ?? defaultLlmMode();
+  const teacher = llm === "endpoint" ? { model: endpointChatModel(endpointSettings(), "data_curator"), maxTries: 2 } : null;
   if (input.kind === "token") {
     const tokenInputs = await readTokenColdStartInputs(files(input));
     const result = await runTokenColdStart({
       task: input.task, ...tokenInputs, pseudoPerType: input.pseudo_per_label ?? TOKEN_PSEUDO_LABELS_PER_TYPE,
+      teacher, synthesizePerType: input.synthesize_per_label ?? SYNTHESIZED_PER_TYPE, ...(input.memory_dir ? { memoryDir: resolve(input.memory_dir) } : {}),
       ...(input.rounds ? { rounds: input.rounds } : {}), ...(input.target !== undefined ? { target: input.target } : {}), ...(input.minutes ? { minutes: input.minutes } : {}),
       model: input.model ?? "minilm", runDir: input.run_dir!, registry: registryOf(input), ...(input.threads ? { threads: input.threads } : {}),
     });
     return { result, report: await readFile(join(result.run_dir, "report.md"), "utf8") };
   }
   const read = await readColdStartInputs(files(input));
-  const llm = input.llm ?? defaultLlmMode();
   const result = await runColdStart({
     task: input.task, ...read,
     pseudoPerLabel: input.pseudo_per_label ?? PSEUDO_LABELS_PER_LABEL,
     synthesizePerLabel: input.synthesize_per_label ?? SYNTHESIZED_PER_LABEL,
-    teacher: llm === "endpoint" ? { model: endpointChatModel(endpointSettings(), "data_curator"), maxTries: 2 } : null,
+    teacher,
     ...(input.rounds ? { rounds: input.rounds } : {}), ...(input.target !== undefined ? { target: input.target } : {}), ...(input.minutes ? { minutes: input.minutes } : {}),
     model: input.model ?? "minilm",
     runDir: input.run_dir!,

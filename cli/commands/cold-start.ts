@@ -5,6 +5,8 @@ import { runColdStart } from "../../cold-start/run-cold-start.ts";
 import { assertFreshRunDir, ColdStartInputError, type ColdStartData, readColdStartInputs, readTokenColdStartInputs, type TokenColdStartData } from "../../cold-start/inputs.ts";
 import { runTokenColdStart, TOKEN_PSEUDO_LABELS_PER_TYPE } from "../../cold-start/run-token-cold-start.ts";
 import { SYNTHESIZED_PER_LABEL } from "../../cold-start/teacher.ts";
+import { SYNTHESIZED_PER_TYPE } from "../../cold-start/token-teacher.ts";
+import type { LlmDecider } from "../../llm/decide.ts";
 import { endpointChatModel } from "../../llm/chat-model.ts";
 import { defaultLlmMode, endpointSettings, LlmMode } from "../../llm/settings.ts";
 import { openRegistry, parseNumber } from "../context.ts";
@@ -20,7 +22,10 @@ export const COLD_START_USAGE = `pioneer cold-start --task "TEXT" (--labels a,b,
   Token tasks (--kind token; the labels are entity types, --examples and --eval are {"tokens","tags"}
   JSONL): the zero-shot tagger (each type's prototype: its seed words' encoder states, else its
   definition), a student fine-tuned on the seeds, and self-training on the traffic (the best tagger
-  labels it; its most confident sentences per type train the next student). No LLM path yet.
+  labels it; its most confident sentences per type train the next student). With an LLM endpoint,
+  the teacher writes the types' definitions and sentences with entities at character offsets
+  (checked, turned into BIO words, kept when its blind extraction finds the same entities), and
+  labels the traffic sentences the tagger picks.
   --kind K               classification (default) or token
   --labels-file F        one label a line, optionally label<TAB>definition
   --examples SEED.jsonl  a few labeled examples (phrasings of their labels, gold for training)
@@ -33,7 +38,8 @@ export const COLD_START_USAGE = `pioneer cold-start --task "TEXT" (--labels a,b,
                          is chosen on --eval, else on the seeds, when they hold out-of-scope examples)
   --llm off|endpoint     the teacher: default endpoint when OPENAI_API_KEY or OPENAI_BASE_URL is set
   --llm-max-tries N      invalid answers before a teacher step falls back (default 2)
-  --synthesize-per-label N  examples the teacher writes per label (default ${SYNTHESIZED_PER_LABEL}; 0: none)
+  --synthesize-per-label N  examples the teacher writes per label, or sentences per entity type
+                         (default ${SYNTHESIZED_PER_LABEL}; 0: none)
   --rounds N             training rounds (default 1): after the first, the student relabels the
                          traffic and its confident labels the zero-shot model agrees with (more
                          each round) train the next, with the teacher's examples for the best
@@ -79,19 +85,8 @@ export async function coldStartCommand(argv: string[]): Promise<void> {
   const perLabel = parseNumber("pseudo-per-label", values["pseudo-per-label"]) ?? PSEUDO_LABELS_PER_LABEL;
   if (!Number.isInteger(perLabel) || perLabel < 1) throw new UsageError(`--pseudo-per-label must be a positive whole number, got ${perLabel}`);
   const threads = parseNumber("threads", values.threads);
-  const llm = values.llm === undefined ? defaultLlmMode() : LlmMode.safeParse(values.llm).data;
-  if (!llm) throw new UsageError(`--llm must be off or endpoint, got ${values.llm}`);
-  const maxTries = parseNumber("llm-max-tries", values["llm-max-tries"]) ?? 2;
-  let teacher = null;
-  if (llm === "endpoint") {
-    try {
-      teacher = { model: endpointChatModel(endpointSettings(), "data_curator"), maxTries };
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-  }
-  const synthesizePerLabel = parseNumber("synthesize-per-label", values["synthesize-per-label"]) ?? SYNTHESIZED_PER_LABEL;
-  if (!Number.isInteger(synthesizePerLabel) || synthesizePerLabel < 0) throw new UsageError(`--synthesize-per-label must be a whole number, got ${synthesizePerLabel}`);
+  const teacher = teacherOf(values);
+  const synthesizePerLabel = synthesizedCount(values["synthesize-per-label"], SYNTHESIZED_PER_LABEL);
 
   const { rounds, target, minutes } = roundOptions(values);
   const result = await runColdStart({
@@ -106,6 +101,25 @@ export async function coldStartCommand(argv: string[]): Promise<void> {
   console.log(`report: ${join(runDir, "report.md")}; evaluate it with: pioneer eval --model ${result.promoted} --data TEST.jsonl`);
 }
 
+/** The LLM teacher `--llm` asks for (default: endpoint when one is configured), or null. */
+function teacherOf(values: { llm?: string; "llm-max-tries"?: string }): LlmDecider | null {
+  const llm = values.llm === undefined ? defaultLlmMode() : LlmMode.safeParse(values.llm).data;
+  if (!llm) throw new UsageError(`--llm must be off or endpoint, got ${values.llm}`);
+  if (llm === "off") return null;
+  const maxTries = parseNumber("llm-max-tries", values["llm-max-tries"]) ?? 2;
+  try {
+    return { model: endpointChatModel(endpointSettings(), "data_curator"), maxTries };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function synthesizedCount(given: string | undefined, byDefault: number): number {
+  const n = parseNumber("synthesize-per-label", given) ?? byDefault;
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--synthesize-per-label must be a whole number, got ${n}`);
+  return n;
+}
+
 const runDirOf = (given: string | undefined) => resolve(given ?? join("runs", `cold-start-${new Date().toISOString().replace(/[:.]/g, "-")}`));
 
 function roundOptions(values: { rounds?: string; target?: string; minutes?: string }): { rounds: number; target?: number; minutes?: number } {
@@ -118,13 +132,10 @@ function roundOptions(values: { rounds?: string; target?: string; minutes?: stri
 
 type ColdStartValues = Record<string, string | boolean | undefined>;
 
-/** `--kind token`: entity types, tagged seeds and --eval, no LLM path (yet). */
+/** `--kind token`: entity types, tagged seeds and --eval. */
 async function tokenColdStart(values: ColdStartValues): Promise<void> {
   const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
-  for (const flag of ["oos-label", "synthesize-per-label", "memory", "llm-max-tries"]) {
-    if (text(flag) !== undefined) throw new UsageError(`--${flag} is for classification; a token task (--kind token) has no use for it`);
-  }
-  if (text("llm") === "endpoint") throw new UsageError("--llm endpoint: the LLM teacher writes classification data only; a token task's cold start runs the offline path (--llm off)");
+  if (text("oos-label") !== undefined) throw new UsageError("--oos-label is for classification; a token task (--kind token) has no use for it: O is every word that is no entity");
   const runDir = runDirOf(text("run-dir"));
   const registry = openRegistry(text("registry"));
   let inputs: TokenColdStartData;
@@ -140,8 +151,11 @@ async function tokenColdStart(values: ColdStartValues): Promise<void> {
   const perType = parseNumber("pseudo-per-label", text("pseudo-per-label")) ?? TOKEN_PSEUDO_LABELS_PER_TYPE;
   if (!Number.isInteger(perType) || perType < 1) throw new UsageError(`--pseudo-per-label must be a positive whole number, got ${perType}`);
   const threads = parseNumber("threads", text("threads"));
+  const teacher = teacherOf({ ...(text("llm") ? { llm: text("llm")! } : {}), ...(text("llm-max-tries") ? { "llm-max-tries": text("llm-max-tries")! } : {}) });
+  const synthesizePerType = synthesizedCount(text("synthesize-per-label"), SYNTHESIZED_PER_TYPE);
   const result = await runTokenColdStart({
-    task: text("task")!, ...inputs, ...roundOptions({ rounds: text("rounds"), target: text("target"), minutes: text("minutes") }), pseudoPerType: perType, model: text("model") ?? "minilm", runDir, registry, ...(threads ? { threads } : {}),
+    task: text("task")!, ...inputs, ...roundOptions({ rounds: text("rounds"), target: text("target"), minutes: text("minutes") }), pseudoPerType: perType, teacher, synthesizePerType,
+    ...(text("memory") ? { memoryDir: resolve(text("memory")!) } : {}), model: text("model") ?? "minilm", runDir, registry, ...(threads ? { threads } : {}),
   });
   if (values.json) {
     console.log(JSON.stringify(result));
