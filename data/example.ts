@@ -1,6 +1,7 @@
 import { z } from "zod";
 
-/** What a data set teaches: one label per text, or one BIO tag per token. */
+/** What a data set teaches: one label per text, or one BIO tag per token. Generation (an output
+ * text per input) is read by its own reader (`readGenerationExamples`). */
 export const TaskKind = z.enum(["classification", "token"]);
 export type TaskKind = z.infer<typeof TaskKind>;
 
@@ -93,6 +94,20 @@ function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
+/** Input text -> output text (`target`: the answer), with an optional worked rationale that leads
+ * to it (chain-of-thought supervision). */
+export const GenerationExample = z.object({
+  id: ExampleId,
+  text: learnableText,
+  target: learnableText,
+  rationale: learnableText.optional(),
+  weight: ExampleWeight.optional(),
+  /** A model's output, when the file holds predictions next to the gold target. */
+  pred: z.string({ error: STRING }).optional(),
+  stage: z.string({ error: STRING }).optional(),
+});
+export type GenerationExample = z.infer<typeof GenerationExample>;
+
 export type Example = ClassificationExample | TokenExample;
 
 export const ClassificationDataset = z.object({
@@ -112,6 +127,14 @@ export const TokenDataset = z.object({
   lines: z.array(z.number().int().positive()).optional(),
 });
 export type TokenDataset = z.infer<typeof TokenDataset>;
+
+export const GenerationDataset = z.object({
+  kind: z.literal("generation"),
+  path: z.string(),
+  examples: z.array(GenerationExample),
+  lines: z.array(z.number().int().positive()).optional(),
+});
+export type GenerationDataset = z.infer<typeof GenerationDataset>;
 
 export const Dataset = z.discriminatedUnion("kind", [ClassificationDataset, TokenDataset]);
 export type Dataset = z.infer<typeof Dataset>;

@@ -251,6 +251,9 @@ class ExampleCollector {
   }
 
   add({ line, fields }: RawRecord): void {
+    if ("target" in fields && !("label" in fields) && !("tags" in fields)) {
+      throw this.error(line, null, `this is a generation record (it has ${describeFields(fields)}), not a classification or token example`, "generation data is read with --kind generation");
+    }
     const kind = this.kindFor(line, fields);
     const values = this.format === "csv" ? coerceCsvFields(fields, kind) : fields;
     const candidate = { ...values, id: this.idFor(line, values.id) };
@@ -338,21 +341,7 @@ class ExampleCollector {
   }
 
   private issueError(line: number, candidate: Record<string, unknown>, issues: readonly z.core.$ZodIssue[]): DataFileError {
-    const issue = issues[0];
-    if (!issue) return this.error(line, null, "invalid record");
-    const [head, ...rest] = issue.path;
-    const field = head === undefined ? null : String(head);
-    const topValue = field === null ? candidate : candidate[field];
-    if (field !== null && topValue === undefined) {
-      return this.error(line, field, `missing; ${issue.message}`);
-    }
-    if (issue.code === "custom") return this.error(line, field, issue.message);
-    const value = rest.reduce<unknown>(
-      (v, key) => (typeof v === "object" && v !== null ? (v as Record<PropertyKey, unknown>)[key] : undefined),
-      topValue,
-    );
-    const at = rest.length > 0 ? `at index ${rest.map(String).join(".")}: ` : "";
-    return this.error(line, field, `${at}${issue.message}, got ${describeValue(value)}`);
+    return recordIssueError(this.path, line, candidate, issues);
   }
 
   private error(line: number, field: string | null, problem: string, hint?: string): DataFileError {
@@ -360,7 +349,26 @@ class ExampleCollector {
   }
 }
 
-function describeFields(fields: Record<string, unknown>): string {
+/** The first schema issue of a record as a DataFileError naming file, line and field (and, inside
+ * an array, the index). */
+export function recordIssueError(file: string, line: number, candidate: Record<string, unknown>, issues: readonly z.core.$ZodIssue[]): DataFileError {
+  const error = (field: string | null, problem: string) => new DataFileError({ file, line, field, problem });
+  const issue = issues[0];
+  if (!issue) return error(null, "invalid record");
+  const [head, ...rest] = issue.path;
+  const field = head === undefined ? null : String(head);
+  const topValue = field === null ? candidate : candidate[field];
+  if (field !== null && topValue === undefined) return error(field, `missing; ${issue.message}`);
+  if (issue.code === "custom") return error(field, issue.message);
+  const value = rest.reduce<unknown>(
+    (v, key) => (typeof v === "object" && v !== null ? (v as Record<PropertyKey, unknown>)[key] : undefined),
+    topValue,
+  );
+  const at = rest.length > 0 ? `at index ${rest.map(String).join(".")}: ` : "";
+  return error(field, `${at}${issue.message}, got ${describeValue(value)}`);
+}
+
+export function describeFields(fields: Record<string, unknown>): string {
   const names = Object.keys(fields);
   return names.length === 0 ? "no fields" : `fields ${names.map((n) => `"${n}"`).join(", ")}`;
 }
