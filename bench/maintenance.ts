@@ -22,7 +22,7 @@ import { parseArgs } from "node:util";
 import { progressPrinter } from "../lib/progress-bar.ts";
 import { type Example, everyNth, readExamples, writeExamplesJsonl } from "../data/index.ts";
 import { datasetPath } from "../data/shared-datasets.ts";
-import { evaluateModel } from "../trainer/evaluate-model.ts";
+import { evaluateModel, type ExampleEvaluation } from "../trainer/evaluate-model.ts";
 import { openCheckpointer } from "../graph/checkpointer.ts";
 import { compileMaintainGraph } from "../graph/graph.ts";
 import { predictedLabel } from "../evals/types.ts";
@@ -60,7 +60,7 @@ const SCENARIOS: Scenario[] = [
   { name: "wnut17", dataset: "wnut17", train: "train", dev: "dev", test: "test", noise: 0.2, feedbackNoise: 0.2, maxFailures: 500, maxRegression: 1000, devFrom: "production", v0: { strategy: "full", epochs: 5, batch_size: 16 } },
 ];
 
-const metricOf = (e: Awaited<ReturnType<typeof evaluateModel>>) => (e.kind === "classification" ? e.metrics.accuracy : e.metrics.f1);
+const metricOf = (e: ExampleEvaluation) => (e.kind === "classification" ? e.metrics.accuracy : e.metrics.f1);
 
 const DEFAULT_STUDENT = "minilm";
 

@@ -5,7 +5,7 @@ import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
 import { z } from "zod";
 import { readExamples } from "../data/index.ts";
 import { evaluateModel } from "../trainer/evaluate-model.ts";
-import { readModelDir } from "../trainer/model-dir.ts";
+import { exampleKindOf, readModelDir } from "../trainer/model-dir.ts";
 
 /** What a caller passes: a trained model directory and a labeled file to score it on. */
 export const EvaluateInput = z.object({
@@ -23,7 +23,7 @@ export const EvaluateState = Annotation.Root({
 async function evaluate(state: typeof EvaluateState.State): Promise<typeof EvaluateState.Update> {
   const input = EvaluateInput.parse(state);
   const model = await readModelDir(input.model_dir);
-  const dataset = await readExamples(input.data_path, { kind: model.kind });
+  const dataset = await readExamples(input.data_path, { kind: exampleKindOf(model, "the evaluate graph") });
   const work = await mkdtemp(join(tmpdir(), "pioneer-graph-eval-"));
   try {
     const evaluation = await evaluateModel(input.model_dir, dataset, work);

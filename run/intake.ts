@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { classesOf, type Dataset, DataFileError, type Example, groupBy, readExamples, seededShuffle } from "../data/index.ts";
-import { type ModelDirManifest, readModelDir } from "../trainer/model-dir.ts";
+import { exampleKindOf, type ModelDirManifest, readModelDir } from "../trainer/model-dir.ts";
 import { ModelRegistry } from "../trainer/registry.ts";
 import { resourceOptions } from "./resources.ts";
 import type { TaskInfo } from "./types.ts";
@@ -98,7 +98,7 @@ async function resolveDeployed(options: IntakeOptions): Promise<ValidatedInputs[
  * nothing. */
 export async function validateInputs(options: IntakeOptions): Promise<ValidatedInputs> {
   const deployed = await resolveDeployed(options);
-  const { kind } = deployed.model;
+  const kind = exampleKindOf(deployed.model, "maintenance");
   const train = await readExamples(options.train_path, { kind });
   const regression = await readExamples(options.regression_path, { kind });
   const failures = await readExamples(options.failures_path, { kind });

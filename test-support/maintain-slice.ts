@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { type ClassificationExample, readExamples, writeExamplesJsonl } from "../data/index.ts";
 import { datasetPath } from "../data/shared-datasets.ts";
 import { predictFile, trainModel } from "../trainer/launcher.ts";
-import { readModelDir } from "../trainer/model-dir.ts";
+import { exampleKindOf, readModelDir } from "../trainer/model-dir.ts";
 import { registerDeployed as registerDeployedModel } from "../run/promotion.ts";
 import { ModelRegistry } from "../trainer/registry.ts";
 
@@ -110,6 +110,6 @@ export async function maintainSlice(options: { labels?: number; perLabel?: numbe
  * returns its id. */
 export async function registerDeployed(registryDir: string, modelDir: string, trainPath: string): Promise<string> {
   const model = await readModelDir(modelDir);
-  const train = await readExamples(trainPath, { kind: model.kind });
+  const train = await readExamples(trainPath, { kind: exampleKindOf(model, "maintenance") });
   return registerDeployedModel(new ModelRegistry(registryDir), modelDir, model, train.examples);
 }

@@ -1,6 +1,10 @@
+import { z } from "zod";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Dataset } from "../data/index.ts";
+import type { Dataset, GenerationDataset } from "../data/index.ts";
+import { writeFileAtomic } from "../lib/atomic-write.ts";
+import { AnswerExtractor } from "../evals/answers.ts";
+import { formatGenerationReport, type GenerationMetrics, generationMetrics } from "../evals/generation-metrics.ts";
 import { writeExamplesJsonl } from "../data/index.ts";
 import { predictFile, type WorkerRunOptions } from "./launcher.ts";
 import { readModelDir } from "./model-dir.ts";
@@ -10,9 +14,15 @@ import { type EntityMetrics, entityMetrics } from "../evals/entity-metrics.ts";
 import { formatClassificationReport, formatEntityReport } from "../evals/report.ts";
 import { ClassificationPredictionSchema, type ClassificationPrediction, TokenPredictionSchema, type TokenPrediction } from "../evals/types.ts";
 
-export type ModelEvaluation =
+/** The evaluation of a classification or token model. */
+export type ExampleEvaluation =
   | { kind: "classification"; metrics: ClassificationMetrics; predictions: ClassificationPrediction[]; report: string; examples_per_s: number }
   | { kind: "token"; metrics: EntityMetrics; predictions: TokenPrediction[]; report: string; examples_per_s: number };
+export type GenerationEvaluation = { kind: "generation"; metrics: GenerationMetrics; predictions: GenerationPrediction[]; report: string; examples_per_s: number; generated_tokens_per_s: number };
+export type ModelEvaluation = ExampleEvaluation | GenerationEvaluation;
+
+const GenerationPredictionSchema = z.object({ id: z.string(), output: z.string() });
+export type GenerationPrediction = z.infer<typeof GenerationPredictionSchema>;
 
 async function readJsonl(path: string): Promise<unknown[]> {
   return (await readFile(path, "utf8"))
@@ -23,9 +33,12 @@ async function readJsonl(path: string): Promise<unknown[]> {
 
 /** Predicts `dataset` with the model in `modelDir` (through the worker) and scores it. Gold labels
  * the model never saw are reported (unseen_labels), not fatal. */
+export async function evaluateModel(modelDir: string, dataset: Dataset, workDir: string, options?: WorkerRunOptions): Promise<ExampleEvaluation>;
+export async function evaluateModel(modelDir: string, dataset: GenerationDataset, workDir: string, options?: WorkerRunOptions): Promise<GenerationEvaluation>;
+export async function evaluateModel(modelDir: string, dataset: Dataset | GenerationDataset, workDir: string, options?: WorkerRunOptions): Promise<ModelEvaluation>;
 export async function evaluateModel(
   modelDir: string,
-  dataset: Dataset,
+  dataset: Dataset | GenerationDataset,
   workDir: string,
   options: WorkerRunOptions = {},
 ): Promise<ModelEvaluation> {
@@ -35,6 +48,14 @@ export async function evaluateModel(
   }
   const input = join(workDir, "eval-input.jsonl");
   const output = join(workDir, "eval-predictions.jsonl");
+  if (dataset.kind === "generation") {
+    await writeFileAtomic(input, dataset.examples.map((e) => `${JSON.stringify({ id: e.id, text: e.text })}\n`).join(""));
+    const done = await predictFile(modelDir, input, output, options);
+    const predictions = (await readJsonl(output)).map((r) => GenerationPredictionSchema.parse(r));
+    const pairs = alignPredictions(dataset.examples, predictions);
+    const metrics = generationMetrics(pairs.gold.map((g) => g.target), pairs.predictions.map((p) => p.output), AnswerExtractor.parse(model.answer_extractor ?? "exact"));
+    return { kind: "generation", metrics, predictions, report: formatGenerationReport(metrics), examples_per_s: Number(done.metrics.n ?? 0) / Math.max(Number(done.metrics.generate_s ?? 0), 1e-9), generated_tokens_per_s: Number(done.metrics.generated_tokens_per_s ?? 0) };
+  }
   await writeExamplesJsonl(input, dataset.examples);
   const done = await predictFile(modelDir, input, output, options);
   const rows = await readJsonl(output);

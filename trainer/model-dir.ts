@@ -5,16 +5,26 @@ import { z } from "zod";
 
 /** The worker's pioneer.json: what a trained model directory is (see pioneer_worker/model.py). */
 export const ModelDirManifest = z.object({
-  kind: z.enum(["classification", "token"]),
-  labels: z.array(z.string()).min(1),
+  kind: z.enum(["classification", "token", "generation"]),
+  /** Labels or tags; a generation model has none. */
+  labels: z.array(z.string()),
   base_model: z.string(),
   strategy: z.enum(["head", "lora", "full"]),
   oos_label: z.string().nullable().optional(),
   confidence_threshold: z.number().optional(),
+  /** Generation models: how an output's answer is read (evals/answers.ts). */
+  answer_extractor: z.enum(["number", "exact"]).optional(),
   config: z.record(z.string(), z.unknown()),
   metrics: z.record(z.string(), z.unknown()).default({}),
 });
 export type ModelDirManifest = z.infer<typeof ModelDirManifest>;
+
+/** The example kind of a classification or token model; `doing` names what refuses a generation
+ * model (maintenance and the evaluate graph work on the first two kinds). */
+export function exampleKindOf(model: ModelDirManifest, doing: string): "classification" | "token" {
+  if (model.kind === "generation") throw new Error(`${doing} works on classification and token models; this is a generation model (evaluate it with \`pioneer eval\`)`);
+  return model.kind;
+}
 
 export async function readModelDir(dir: string): Promise<ModelDirManifest> {
   const path = join(dir, "pioneer.json");

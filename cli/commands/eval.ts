@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { readExamples } from "../../data/index.ts";
+import { readExamples, readGenerationExamples } from "../../data/index.ts";
 import { type ModelEvaluation, evaluateModel } from "../../trainer/evaluate-model.ts";
 import { readModelDir } from "../../trainer/model-dir.ts";
 import { resolveModelDir } from "../context.ts";
@@ -10,7 +10,9 @@ import { UsageError } from "../usage-error.ts";
 
 export const EVAL_USAGE = `pioneer eval --model DIR|ID --data TEST.jsonl|csv [--json] [--registry DIR]
   prints accuracy, macro-F1, per-class P/R/F1 and confused pairs (classification),
-  or entity-level strict P/R/F1 per type (token); --json prints one JSON object`;
+  entity-level strict P/R/F1 per type (token), or exact match after answer extraction with a
+  bootstrap interval and generation speed (generation: {"text","target"} data); --json prints one
+  JSON object`;
 
 /** The JSON contract: accuracy + macro_f1 (classification) or entity_f1 (token) at the top level. */
 export function evaluationJson(evaluation: ModelEvaluation, model: { dir: string; id: string | null }): Record<string, unknown> {
@@ -18,6 +20,10 @@ export function evaluationJson(evaluation: ModelEvaluation, model: { dir: string
   if (evaluation.kind === "classification") {
     const m = evaluation.metrics;
     return { ...base, ...m }; // accuracy and macro_f1 are top-level fields of m
+  }
+  if (evaluation.kind === "generation") {
+    const outputs = new Map(evaluation.predictions.map((p) => [p.id, p.output]));
+    return { ...base, ...evaluation.metrics, generated_tokens_per_s: evaluation.generated_tokens_per_s, outputs: [...outputs].map(([id, output]) => ({ id, output })) };
   }
   const m = evaluation.metrics;
   return { ...base, entity_f1: m.f1, entity_precision: m.precision, entity_recall: m.recall, ...m };
@@ -32,7 +38,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   if (!values.model || !values.data) throw new UsageError("eval needs --model and --data");
   const model = await resolveModelDir(values.model, values.registry);
   const manifest = await readModelDir(model.dir);
-  const dataset = await readExamples(values.data, { kind: manifest.kind });
+  const dataset = manifest.kind === "generation" ? await readGenerationExamples(values.data) : await readExamples(values.data, { kind: manifest.kind });
   const work = await mkdtemp(join(tmpdir(), "pioneer-eval-"));
   try {
     const evaluation = await evaluateModel(model.dir, dataset, work);

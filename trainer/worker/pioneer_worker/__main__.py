@@ -60,12 +60,41 @@ def _write_jsonl(path: str, rows) -> None:
     os.replace(tmp, path)
 
 
+def _json_file(path: str) -> dict:
+    """A spec file's JSON object ({} when it is not one: the spec's own reader then says why)."""
+    try:
+        raw = json.loads(open(path, encoding="utf-8").read())
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return raw if isinstance(raw, dict) else {}
+
+
+def _predict_generation(args: argparse.Namespace, device, started: float) -> None:
+    from .generation import generate, load_generator, read_generation_jsonl
+
+    model, tokenizer, manifest = load_generator(args.model, device)
+    rows = read_generation_jsonl(args.input, with_target=False)
+    loaded = time.perf_counter()
+    outputs, speed = generate(model, tokenizer, manifest, [r["text"] for r in rows], batch_size=min(args.batch_size, 16), device=device)
+    _write_jsonl(args.out, ({"id": r.get("id", str(i)), "output": o} for i, (r, o) in enumerate(zip(rows, outputs))))
+    emit("done", artifacts={"predictions": args.out},
+         metrics={"n": len(rows), "load_s": round(loaded - started, 3), "predict_s": speed["generate_s"], **speed})
+
+
 def run(args: argparse.Namespace) -> None:
     if args.command == "train":
         from .config import TrainConfig
         from .train import train
 
         raw = json.load(sys.stdin) if args.spec == "-" else None
+        if (raw if raw is not None else _json_file(args.spec)).get("kind") == "generation":
+            from .generation import GenerationConfig, train_generation
+
+            generation = GenerationConfig.from_dict(raw if raw is not None else _json_file(args.spec))
+            if args.device != "auto" and generation.device == "auto":
+                generation.device = args.device
+            train_generation(generation)
+            return
         config = TrainConfig.from_dict(raw) if raw is not None else TrainConfig.from_file(args.spec)
         if args.device != "auto" and config.device == "auto":
             config.device = args.device
@@ -78,6 +107,9 @@ def run(args: argparse.Namespace) -> None:
 
         started = time.perf_counter()
         device = configure(args.device, args.threads)
+        if read_manifest(args.model)["kind"] == "generation":
+            _predict_generation(args, device, started)
+            return
         student, tokenizer, manifest = load_student(args.model, device)
         examples = read_jsonl(args.input, read_manifest(args.model)["kind"])
         loaded = time.perf_counter()
