@@ -5,6 +5,10 @@ import { z } from "zod";
 export const TaskKind = z.enum(["classification", "token"]);
 export type TaskKind = z.infer<typeof TaskKind>;
 
+/** What a model does: the task kinds above, or generation (output text per input). */
+export const ModelKind = z.enum(["classification", "token", "generation"]);
+export type ModelKind = z.infer<typeof ModelKind>;
+
 /** `O`, or `B-X` / `I-X` with a non-empty entity type X (no whitespace). */
 export const BIO_TAG = /^(?:O|[BI]-\S+)$/;
 

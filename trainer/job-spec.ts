@@ -35,3 +35,28 @@ export const JobSpec = z
 
 export type JobSpec = z.infer<typeof JobSpec>;
 export type JobSpecInput = z.input<typeof JobSpec>;
+
+/** A generation fine-tune as the worker reads it (pioneer_worker/generation.py GenerationConfig):
+ * `train_path` rows are {id, text, target[, weight]}, the target already rendered per strategy. */
+export const GenerationJobSpec = z
+  .object({
+    kind: z.literal("generation"),
+    train_path: z.string().min(1),
+    out_dir: z.string().min(1),
+    model: z.string().min(1).default("smollm2").describe("smollm2 (packaged SmolLM2-135M-Instruct), a HF id or a local dir"),
+    strategy: z.enum(["lora", "full"]).default("lora"),
+    epochs: z.number().positive().optional(),
+    max_steps: z.number().int().positive().optional(),
+    learning_rate: z.number().positive().optional(),
+    batch_size: z.number().int().positive().optional(),
+    max_length: z.number().int().min(16).max(2048).optional().describe("tokens of prompt and target kept"),
+    seed: z.number().int().default(0),
+    lora_r: z.number().int().positive().optional(),
+    max_new_tokens: z.number().int().min(1).max(1024).optional().describe("the longest output generated"),
+    temperature: z.number().min(0).optional().describe("0: greedy"),
+    answer_extractor: z.enum(["number", "exact"]).default("exact").describe("how an output's answer is read for exact match"),
+    device: z.enum(["auto", "cpu", "cuda"]).default("auto"),
+    threads: z.number().int().positive().optional(),
+  })
+  .strict();
+export type GenerationJobSpec = z.infer<typeof GenerationJobSpec>;

@@ -1,5 +1,6 @@
 import { execa } from "execa";
-import { JobSpec, type JobSpecInput } from "./job-spec.ts";
+import type { z } from "zod";
+import { GenerationJobSpec, JobSpec, type JobSpecInput } from "./job-spec.ts";
 import { workerEnv, workerPython } from "./python-env.ts";
 import {
   WorkerCancelledError,
@@ -125,8 +126,8 @@ export interface TrainResult {
 }
 
 /** Validates the spec, fine-tunes through the worker and returns the model directory. */
-export async function trainModel(spec: JobSpecInput, options: Omit<WorkerRunOptions, "input"> = {}): Promise<TrainResult> {
-  const valid = JobSpec.parse(spec);
+export async function trainModel(spec: JobSpecInput | z.input<typeof GenerationJobSpec>, options: Omit<WorkerRunOptions, "input"> = {}): Promise<TrainResult> {
+  const valid = spec.kind === "generation" ? GenerationJobSpec.parse(spec) : JobSpec.parse(spec);
   const done = await runWorker(["train", "--spec", "-"], { ...options, input: JSON.stringify(valid) });
   return { modelDir: String(done.artifacts.model_dir), metrics: done.metrics };
 }

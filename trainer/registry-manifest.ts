@@ -1,6 +1,6 @@
 import { isAbsolute } from "node:path";
 import { z } from "zod";
-import { TaskKind } from "../data/example.ts";
+import { ModelKind } from "../data/example.ts";
 
 /** Version ids name folders, so they are kept to a safe alphabet: no slashes, no leading dot. */
 export const VERSION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -27,7 +27,7 @@ export const ModelManifest = z.object({
   learnt_from: z.array(z.string().min(1)).optional(),
   /** `modelDirHash` of the directory when it was registered (absent for older versions). */
   content_hash: z.string().min(1).optional(),
-  task_kind: TaskKind,
+  task_kind: ModelKind,
   labels: z.array(z.string()),
   base_model: z.string().min(1),
   strategy: TrainingStrategy,

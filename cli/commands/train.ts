@@ -8,9 +8,10 @@ import { readModelDir } from "../../trainer/model-dir.ts";
 import { openRegistry, parseNumber } from "../context.ts";
 import { progressPrinter } from "../../lib/progress-bar.ts";
 import { UsageError } from "../usage-error.ts";
+import { trainGenerationCommand } from "./train-generation.ts";
 
 export const TRAIN_USAGE = `pioneer train --data TRAIN.jsonl|csv --out DIR [options]
-  --kind classification|token   default: detected from the data
+  --kind classification|token|generation   default: detected from the data (generation: say so)
   --model minilm|<hf id|dir>    default: minilm (packaged all-MiniLM-L6-v2)
   --strategy head|lora|full     default: full
   --dev DEV.jsonl               scored during training
@@ -20,7 +21,14 @@ export const TRAIN_USAGE = `pioneer train --data TRAIN.jsonl|csv --out DIR [opti
   --parent ID                   registry version this one derives from
   --promote                     make it the promoted version
   --registry DIR                default: $PIONEER_REGISTRY or ./.pioneer/registry
-  --json                        print the registered manifest as JSON`;
+  --json                        print the registered manifest as JSON
+  generation ({"text","target"[,"rationale"]}; a LoRA fine-tune of the decoder student):
+  --model smollm2|<hf id|dir>   default: smollm2 (packaged SmolLM2-135M-Instruct)
+  --targets answer|rationale    learn the answer alone, or the rationale then the answer (rationales
+                                whose last line does not state the answer are rejected and counted)
+  --answer exact|number         how exact match reads an output's answer (number: after ####, else
+                                the last number)
+  --strategy lora|full --max-steps N --max-new-tokens N`;
 
 export async function trainCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -32,11 +40,20 @@ export async function trainCommand(argv: string[]): Promise<void> {
       lr: { type: "string" }, "batch-size": { type: "string" }, "max-length": { type: "string" }, "class-weights": { type: "string" },
       "label-smoothing": { type: "string" }, "oos-label": { type: "string" }, parent: { type: "string" }, promote: { type: "boolean", default: false },
       registry: { type: "string" }, json: { type: "boolean", default: false }, threads: { type: "string" },
+      targets: { type: "string" }, answer: { type: "string" }, "max-steps": { type: "string" }, "max-new-tokens": { type: "string" },
     },
   });
   if (!values.data || !values.out) throw new UsageError("train needs --data and --out");
+  if (values.kind === "generation") {
+    // Defaults of the encoder kinds (minilm, full) are not the decoder's: only what was given counts.
+    const given = (flag: string) => argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
+    return trainGenerationCommand({ ...values, strategy: given("strategy") ? values.strategy : undefined, model: given("model") ? values.model : undefined });
+  }
   if (values.kind && values.kind !== "classification" && values.kind !== "token") {
-    throw new UsageError(`--kind must be classification or token, got "${values.kind}"`);
+    throw new UsageError(`--kind must be classification, token or generation, got "${values.kind}"`);
+  }
+  for (const flag of ["targets", "answer", "max-steps", "max-new-tokens"] as const) {
+    if (values[flag] !== undefined) throw new UsageError(`--${flag} is for generation models (--kind generation)`);
   }
   // 1. Read and validate the data (errors name file, line and field).
   const train = await readExamples(values.data, values.kind ? { kind: values.kind as "classification" | "token" } : {});

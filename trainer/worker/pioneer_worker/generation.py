@@ -99,6 +99,7 @@ class GenerationConfig:
     weight_decay: float = 0.0
     max_new_tokens: int = 256
     temperature: float = 0.0
+    answer_extractor: str = "exact"
     device: str = "auto"
     threads: int | None = None
 
@@ -121,6 +122,8 @@ class GenerationConfig:
             raise SpecError("max_length", f"must be in [16, 2048], got {self.max_length}")
         if not (1 <= self.max_new_tokens <= 1024):
             raise SpecError("max_new_tokens", f"must be in [1, 1024], got {self.max_new_tokens}")
+        if self.answer_extractor not in ("number", "exact"):
+            raise SpecError("answer_extractor", f"expected number or exact, got {self.answer_extractor!r}")
         if self.temperature < 0:
             raise SpecError("temperature", f"must be >= 0, got {self.temperature}")
         if self.learning_rate is None:
@@ -242,7 +245,7 @@ def train_generation(config: GenerationConfig) -> dict[str, Any]:
                "train_tokens_per_s": round(tokens_seen / max(train_s, 1e-9), 1), "device": device.type, "threads": torch.get_num_threads()}
     manifest = {
         "format": 1, "kind": "generation", "labels": [], "base_model": config.model, "weights": config.strategy, "prompt": PROMPT,
-        "max_new_tokens": config.max_new_tokens, "temperature": config.temperature, "strategy": config.strategy,
+        "max_new_tokens": config.max_new_tokens, "temperature": config.temperature, "answer_extractor": config.answer_extractor, "strategy": config.strategy,
         "config": asdict(config), "metrics": metrics, "worker_version": __version__, "torch": torch.__version__, "python": platform.python_version(),
     }
     # The model directory is complete once pioneer.json is written.

@@ -1,0 +1,85 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { readGenerationExamples } from "../../data/index.ts";
+import { AnswerExtractor } from "../../evals/answers.ts";
+import { describeRejected, TARGET_STRATEGIES, type TargetStrategy, trainingRows, trainingRowsHash } from "../../generation/targets.ts";
+import { progressPrinter } from "../../lib/progress-bar.ts";
+import { GenerationJobSpec } from "../../trainer/job-spec.ts";
+import { trainModel } from "../../trainer/launcher.ts";
+import { readModelDir } from "../../trainer/model-dir.ts";
+import { openRegistry, parseNumber } from "../context.ts";
+import { UsageError } from "../usage-error.ts";
+
+export type TrainGenerationValues = Record<string, string | boolean | undefined>;
+
+/** `pioneer train --kind generation`: {"text","target"[,"rationale"]} data, targets rendered per
+ * strategy (answer, or rationale then answer: rationales that do not reach the answer are
+ * rejected and counted), a LoRA (or full) fine-tune of the decoder student, registered. */
+export async function trainGenerationCommand(values: TrainGenerationValues): Promise<void> {
+  const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
+  for (const flag of ["dev", "class-weights", "oos-label", "label-smoothing"]) {
+    if (text(flag) !== undefined) throw new UsageError(`--${flag} is for classification and token models; a generation model has no use for it`);
+  }
+  const targets = (text("targets") ?? "answer") as TargetStrategy;
+  if (!TARGET_STRATEGIES.includes(targets)) throw new UsageError(`--targets must be ${TARGET_STRATEGIES.join(" or ")}, got "${text("targets")}"`);
+  const extractor = AnswerExtractor.safeParse(text("answer") ?? "exact");
+  if (!extractor.success) throw new UsageError(`--answer must be number or exact, got "${text("answer")}"`);
+  const data = await readGenerationExamples(text("data")!);
+  const { rows, rejected } = trainingRows(data, targets, extractor.data);
+  if (rejected.length > 0) console.error(`${rejected.length} of ${data.examples.length} examples rejected for --targets ${targets} (first: ${describeRejected(rejected[0]!)})`);
+  if (rows.length === 0) throw new UsageError(`no example of ${text("data")} can train with --targets ${targets}: every one was rejected`);
+
+  const outDir = resolve(text("out")!);
+  const dataDir = join(outDir, "data");
+  const strategy = values.strategy === "full" ? "full" : values.strategy === undefined || values.strategy === "lora" ? "lora" : null;
+  if (!strategy) throw new UsageError(`--strategy must be lora or full for a generation model, got "${values.strategy}"`);
+  const spec = GenerationJobSpec.safeParse({
+    kind: "generation",
+    train_path: join(dataDir, "train.jsonl"),
+    out_dir: outDir,
+    model: text("model") ?? "smollm2",
+    strategy,
+    epochs: parseNumber("epochs", text("epochs")),
+    max_steps: parseNumber("max-steps", text("max-steps")),
+    seed: parseNumber("seed", text("seed")),
+    learning_rate: parseNumber("lr", text("lr")),
+    batch_size: parseNumber("batch-size", text("batch-size")),
+    max_length: parseNumber("max-length", text("max-length")),
+    max_new_tokens: parseNumber("max-new-tokens", text("max-new-tokens")),
+    threads: parseNumber("threads", text("threads")),
+    answer_extractor: extractor.data,
+  });
+  if (!spec.success) {
+    const issue = spec.error.issues[0];
+    throw new UsageError(`invalid option for field "${issue?.path.join(".")}": ${issue?.message}`);
+  }
+  const registry = openRegistry(text("registry"));
+  const registered = await registry.resolve(outDir).catch(() => null);
+  if (registered) throw new UsageError(`--out ${outDir} holds version ${registered.id} of the model registry at ${registry.root}; a registered model directory is never rewritten: choose another --out`);
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(join(dataDir, "train.jsonl"), rows.map((r) => `${JSON.stringify(r)}\n`).join(""));
+  if (rejected.length > 0) await writeFile(join(dataDir, "rejected.jsonl"), rejected.map((r) => `${JSON.stringify(r)}\n`).join(""));
+
+  console.error(`training ${strategy} generation model (${spec.data.model}, targets: ${targets}) on ${rows.length} examples from ${text("data")}`);
+  const printer = progressPrinter();
+  const result = await trainModel(spec.data, { onProgress: (e) => printer.update(e) });
+  const model = await readModelDir(result.modelDir);
+  const manifest = await registry.register({
+    parent: text("parent") ?? null,
+    model_dir: result.modelDir,
+    data_version: trainingRowsHash(rows),
+    task_kind: "generation",
+    labels: [],
+    base_model: spec.data.model,
+    strategy,
+    hyperparameters: { ...model.config, targets, rejected: rejected.length },
+    metrics: result.metrics,
+  });
+  if (values.promote) await registry.promote(manifest.id);
+  if (values.json) {
+    console.log(JSON.stringify(manifest));
+    return;
+  }
+  console.log(`model ${manifest.id} written to ${result.modelDir}${values.promote ? " (promoted)" : ""}`);
+  console.log(`registered in ${registry.root}; evaluate it with: pioneer eval --model ${manifest.id} --data TEST.jsonl`);
+}
