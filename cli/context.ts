@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { ModelRegistry } from "../trainer/registry.ts";
+import type { ModelManifest } from "../trainer/registry-manifest.ts";
 import { UsageError } from "./usage-error.ts";
 
 /** Where the model registry lives: --registry, $PIONEER_REGISTRY, else ./.pioneer/registry. */
@@ -23,4 +24,16 @@ export function parseNumber(flag: string, value: string | undefined): number | u
   const n = Number(value);
   if (!Number.isFinite(n)) throw new UsageError(`--${flag} expects a number, got "${value}"`);
   return n;
+}
+
+/** After `train` registered a version: promote it when asked, then print it (its manifest as JSON,
+ * or where it went and how to evaluate it). */
+export async function announceRegistered(registry: ModelRegistry, manifest: ModelManifest, modelDir: string, options: { promote: boolean; json: boolean }): Promise<void> {
+  if (options.promote) await registry.promote(manifest.id);
+  if (options.json) {
+    console.log(JSON.stringify(manifest));
+    return;
+  }
+  console.log(`model ${manifest.id} written to ${modelDir}${options.promote ? " (promoted)" : ""}`);
+  console.log(`registered in ${registry.root}; evaluate it with: pioneer eval --model ${manifest.id} --data TEST.jsonl`);
 }

@@ -7,7 +7,7 @@ import { progressPrinter } from "../../lib/progress-bar.ts";
 import { GenerationJobSpec } from "../../trainer/job-spec.ts";
 import { trainModel } from "../../trainer/launcher.ts";
 import { readModelDir } from "../../trainer/model-dir.ts";
-import { openRegistry, parseNumber } from "../context.ts";
+import { announceRegistered, openRegistry, parseNumber } from "../context.ts";
 import { UsageError } from "../usage-error.ts";
 
 export type TrainGenerationValues = Record<string, string | boolean | undefined>;
@@ -75,11 +75,5 @@ export async function trainGenerationCommand(values: TrainGenerationValues): Pro
     hyperparameters: { ...model.config, targets, rejected: rejected.length },
     metrics: result.metrics,
   });
-  if (values.promote) await registry.promote(manifest.id);
-  if (values.json) {
-    console.log(JSON.stringify(manifest));
-    return;
-  }
-  console.log(`model ${manifest.id} written to ${result.modelDir}${values.promote ? " (promoted)" : ""}`);
-  console.log(`registered in ${registry.root}; evaluate it with: pioneer eval --model ${manifest.id} --data TEST.jsonl`);
+  await announceRegistered(registry, manifest, result.modelDir, { promote: Boolean(values.promote), json: Boolean(values.json) });
 }

@@ -5,7 +5,7 @@ import { dataVersionHash, readExamples, writeExamplesJsonl } from "../../data/in
 import { JobSpec } from "../../trainer/job-spec.ts";
 import { trainModel } from "../../trainer/launcher.ts";
 import { readModelDir } from "../../trainer/model-dir.ts";
-import { openRegistry, parseNumber } from "../context.ts";
+import { announceRegistered, openRegistry, parseNumber } from "../context.ts";
 import { progressPrinter } from "../../lib/progress-bar.ts";
 import { UsageError } from "../usage-error.ts";
 import { trainGenerationCommand } from "./train-generation.ts";
@@ -113,11 +113,5 @@ export async function trainCommand(argv: string[]): Promise<void> {
     hyperparameters: model.config,
     metrics: result.metrics,
   });
-  if (values.promote) await registry.promote(manifest.id);
-  if (values.json) {
-    console.log(JSON.stringify(manifest));
-    return;
-  }
-  console.log(`model ${manifest.id} written to ${result.modelDir}${values.promote ? " (promoted)" : ""}`);
-  console.log(`registered in ${registry.root}; evaluate it with: pioneer eval --model ${manifest.id} --data TEST.jsonl`);
+  await announceRegistered(registry, manifest, result.modelDir, { promote: Boolean(values.promote), json: Boolean(values.json) });
 }

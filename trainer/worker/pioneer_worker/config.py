@@ -28,6 +28,18 @@ class SpecError(ValueError):
         self.field = field_name
 
 
+def spec_from_dict(cls, raw: dict[str, Any]):
+    """A job spec dataclass from JSON: an unknown or missing field is a SpecError naming it."""
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise SpecError(unknown[0], f"unknown field (known: {', '.join(sorted(known))})")
+    for required in ("kind", "train_path", "out_dir"):
+        if required not in raw:
+            raise SpecError(required, "is required")
+    return cls(**raw)
+
+
 @dataclass
 class TrainConfig:
     kind: str = field(metadata={"help": "classification (one label per text) or token (BIO tags per token)"})
@@ -105,14 +117,7 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> "TrainConfig":
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(raw) - known)
-        if unknown:
-            raise SpecError(unknown[0], f"unknown field (known: {', '.join(sorted(known))})")
-        for required in ("kind", "train_path", "out_dir"):
-            if required not in raw:
-                raise SpecError(required, "is required")
-        return cls(**raw)
+        return spec_from_dict(cls, raw)
 
     @classmethod
     def from_file(cls, path: str) -> "TrainConfig":

@@ -23,14 +23,14 @@ import platform
 import random
 import shutil
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from . import __version__
-from .config import SpecError
+from .config import SpecError, spec_from_dict
 from .events import emit, log
 
 PROMPT = "Question: {text}\nAnswer: "
@@ -133,14 +133,7 @@ class GenerationConfig:
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> "GenerationConfig":
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(raw) - known)
-        if unknown:
-            raise SpecError(unknown[0], f"unknown field for a generation job (known: {', '.join(sorted(known))})")
-        for required in ("kind", "train_path", "out_dir"):
-            if required not in raw:
-                raise SpecError(required, "is required")
-        return cls(**raw)
+        return spec_from_dict(cls, raw)
 
 
 def read_generation_jsonl(path: str, with_target: bool = True) -> list[dict[str, Any]]:
@@ -172,7 +165,7 @@ def train_generation(config: GenerationConfig) -> dict[str, Any]:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from .runtime import configure
-    from .train import Progress, TrainingDiverged, seed_everything
+    from .train import Progress, optimizer_step, seed_everything
 
     started = time.perf_counter()
     device = configure(config.device, config.threads)
@@ -221,13 +214,7 @@ def train_generation(config: GenerationConfig) -> dict[str, Any]:
             per_example = (per_token * counted).sum(1) / counted.sum(1).clamp(min=1)
             w = torch.tensor([weights[i] for i in idx], device=device)
             loss = (per_example * w).sum() / w.sum()
-            if not torch.isfinite(loss):
-                raise TrainingDiverged(step + 1, float(loss.item()), config.learning_rate)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(trainable, 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
+            optimizer_step(loss, trainable, optimizer, scheduler, step + 1, config.learning_rate)
             step += 1
             tokens_seen += int(mask.sum())
             progress.update(step, step / per_epoch, loss.item())

@@ -79,6 +79,18 @@ def weighted_loss(logits: torch.Tensor, targets: torch.Tensor, example_weights: 
     return (per_item * mask).sum() / mask.sum().clamp(min=1e-9)
 
 
+def optimizer_step(loss: torch.Tensor, trainable, optimizer, scheduler, step: int, learning_rate: float) -> None:
+    """Backward, clip to norm 1, step the optimizer and the schedule. A loss that is not finite stops
+    training: nothing is saved (a model directory without pioneer.json is incomplete by design)."""
+    if not torch.isfinite(loss):
+        raise TrainingDiverged(step, float(loss.item()), learning_rate)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(trainable, 1.0)
+    optimizer.step()
+    scheduler.step()
+    optimizer.zero_grad(set_to_none=True)
+
+
 class Progress:
     """Throttled progress events: at most ~2 a second, always the first and last step."""
 
@@ -228,14 +240,7 @@ def train(config: TrainConfig) -> dict[str, Any]:
                     logits = student(batch["input_ids"].to(device), batch["attention_mask"].to(device))
                 loss = weighted_loss(logits, batch["labels"].to(device), batch["weight"].to(device), class_weights,
                                      config.label_smoothing)
-            if not torch.isfinite(loss):
-                # Nothing is saved: a model directory without pioneer.json is incomplete by design.
-                raise TrainingDiverged(step + 1, float(loss.item()), config.learning_rate)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(trainable, 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
+            optimizer_step(loss, trainable, optimizer, scheduler, step + 1, config.learning_rate)
             step += 1
             progress.update(step, epoch + (step - epoch * len(batches)) / len(batches), loss.item())
             if step >= total_steps:
