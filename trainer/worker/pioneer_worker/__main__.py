@@ -60,15 +60,6 @@ def _write_jsonl(path: str, rows) -> None:
     os.replace(tmp, path)
 
 
-def _json_file(path: str) -> dict:
-    """A spec file's JSON object ({} when it is not one: the spec's own reader then says why)."""
-    try:
-        raw = json.loads(open(path, encoding="utf-8").read())
-    except (OSError, json.JSONDecodeError):
-        return {}
-    return raw if isinstance(raw, dict) else {}
-
-
 def _predict_generation(args: argparse.Namespace, device, started: float) -> None:
     from .generation import generate, load_generator, read_generation_jsonl
 
@@ -83,22 +74,16 @@ def _predict_generation(args: argparse.Namespace, device, started: float) -> Non
 
 def run(args: argparse.Namespace) -> None:
     if args.command == "train":
-        from .config import TrainConfig
+        from .config import TrainConfig, read_spec_file
+        from .generation import GenerationConfig, train_generation
         from .train import train
 
-        raw = json.load(sys.stdin) if args.spec == "-" else None
-        if (raw if raw is not None else _json_file(args.spec)).get("kind") == "generation":
-            from .generation import GenerationConfig, train_generation
-
-            generation = GenerationConfig.from_dict(raw if raw is not None else _json_file(args.spec))
-            if args.device != "auto" and generation.device == "auto":
-                generation.device = args.device
-            train_generation(generation)
-            return
-        config = TrainConfig.from_dict(raw) if raw is not None else TrainConfig.from_file(args.spec)
+        raw = json.load(sys.stdin) if args.spec == "-" else read_spec_file(args.spec)
+        generation = isinstance(raw, dict) and raw.get("kind") == "generation"
+        config = (GenerationConfig if generation else TrainConfig).from_dict(raw)
         if args.device != "auto" and config.device == "auto":
             config.device = args.device
-        train(config)
+        (train_generation if generation else train)(config)
     elif args.command == "predict":
         from .data import read_jsonl
         from .model import load_student, read_manifest

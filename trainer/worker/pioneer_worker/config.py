@@ -28,6 +28,17 @@ class SpecError(ValueError):
         self.field = field_name
 
 
+def read_spec_file(path: str) -> dict[str, Any]:
+    """A job spec file's JSON object; a file that is not one is a SpecError."""
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise SpecError("<file>", f"{path} is not valid JSON: {err}") from err
+    if not isinstance(raw, dict):
+        raise SpecError("<file>", f"{path} must hold a JSON object")
+    return raw
+
+
 def spec_from_dict(cls, raw: dict[str, Any]):
     """A job spec dataclass from JSON: an unknown or missing field is a SpecError naming it."""
     known = {f.name for f in fields(cls)}
@@ -121,13 +132,7 @@ class TrainConfig:
 
     @classmethod
     def from_file(cls, path: str) -> "TrainConfig":
-        try:
-            raw = json.loads(Path(path).read_text(encoding="utf-8"))
-        except json.JSONDecodeError as err:
-            raise SpecError("<file>", f"{path} is not valid JSON: {err}") from err
-        if not isinstance(raw, dict):
-            raise SpecError("<file>", f"{path} must hold a JSON object")
-        return cls.from_dict(raw)
+        return cls.from_dict(read_spec_file(path))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

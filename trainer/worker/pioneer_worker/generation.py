@@ -288,8 +288,12 @@ def generate(model, tokenizer, manifest: dict[str, Any], texts: list[str], *, ba
             done = []
             for row in input_ids:
                 new = row[self.prompt_len:]
-                text = tokenizer.decode(new, skip_special_tokens=False)
-                done.append(tokenizer.eos_token_id in new.tolist() or (ANSWER_MARK in text and "\n" in text[text.find(ANSWER_MARK):]))
+                ended = tokenizer.eos_token_id in new.tolist()
+                # Only a token holding a line break can end the answer line: decode the output then.
+                if not ended and "\n" in tokenizer.decode(new[-1:]):
+                    text = tokenizer.decode(new, skip_special_tokens=False)
+                    ended = ANSWER_MARK in text and "\n" in text[text.find(ANSWER_MARK):]
+                done.append(ended)
             return torch.tensor(done, device=input_ids.device)
 
     torch.manual_seed(seed)
