@@ -53,7 +53,25 @@ describe("pioneer train --kind generation", () => {
     const predicted = await pioneer(["predict", "--model", manifest.id, "--data", inputs, "--out", join(dir, "out.jsonl")]);
     expect(predicted.exitCode, predicted.stderr).toBe(0);
     expect(JSON.parse(await readFile(join(dir, "out.jsonl"), "utf8"))).toEqual({ id: "q", output: "The code of wug is 30.\n#### 30" });
-  }, 300_000);
+
+    // Self targets: the trained student's own sampled outputs that reach the gold answer.
+    const self = await pioneer(["train", "--kind", "generation", "--data", train, "--out", join(dir, "self"), "--targets", "self", "--self-from", manifest.id, "--samples", "2", "--answer", "number",
+      "--max-steps", "2", "--max-new-tokens", "24", "--json"]);
+    expect(self.exitCode, self.stderr).toBe(0);
+    const selfManifest = JSON.parse(self.stdout) as { hyperparameters: { targets: string; self_from: string; self_samples: number; self_reached: number; rejected: number } };
+    expect(selfManifest.hyperparameters).toMatchObject({ targets: "self", self_from: manifest.id, self_samples: 8 });
+    const selfRows = (await readFile(join(dir, "self", "data", "train.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { text: string; target: string });
+    expect(selfRows.length + selfManifest.hyperparameters.rejected).toBe(4);
+    expect(selfRows.length).toBeGreaterThanOrEqual(2);
+    const gold = new Map<string, string>([...Object.entries(CODES).map(([w, c]) => [question(w), c] as const), [question("zorp"), "9"]]);
+    for (const row of selfRows) expect(row.target.endsWith(`\n#### ${gold.get(row.text)}`)).toBe(true);
+  }, 400_000);
+
+  it("asks for the model to sample self-rationales from", async () => {
+    const result = await pioneer(["train", "--kind", "generation", "--data", join(dir, "train.jsonl"), "--out", join(dir, "no-self"), "--targets", "self"]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain("--targets self needs --self-from MODEL");
+  });
 
   it("refuses an example without an output, naming file, line and field", async () => {
     const bad = join(dir, "bad.jsonl");

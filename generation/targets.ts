@@ -2,10 +2,11 @@ import { createHash } from "node:crypto";
 import type { GenerationDataset } from "../data/index.ts";
 import { type AnswerExtractor, rationaleReachesAnswer, renderTarget } from "../evals/answers.ts";
 
-/** What a generation student learns to write: the answer alone, or a worked rationale then the
- * answer (chain-of-thought supervision). */
-export type TargetStrategy = "answer" | "rationale";
-export const TARGET_STRATEGIES: readonly TargetStrategy[] = ["answer", "rationale"];
+/** What a generation student learns to write: the answer alone, a worked rationale then the
+ * answer (chain-of-thought supervision from the data set's or the teacher's rationales), or its own
+ * sampled rationales that reached the gold answer (self). */
+export type TargetStrategy = "answer" | "rationale" | "self";
+export const TARGET_STRATEGIES: readonly TargetStrategy[] = ["answer", "rationale", "self"];
 
 /** A training row as the worker reads it: the target rendered for the strategy. */
 export interface TrainingRow {
@@ -27,10 +28,17 @@ export interface RejectedSample {
 /**
  * The training rows of `dataset` for `strategy`. With `rationale`, an example is trained on only
  * when it has a rationale whose last line states the gold answer (rejection sampling, for data
- * sets' rationales as for the teacher's); the others are returned as rejected, each naming file,
- * line and field.
+ * sets' rationales as for the teacher's); with `self`, only when one of the student's sampled
+ * outputs reached it (`selfRationales`, from sampleSelfRationales); the others are returned as
+ * rejected, each naming file, line and field.
  */
-export function trainingRows(dataset: GenerationDataset, strategy: TargetStrategy, extractor: AnswerExtractor): { rows: TrainingRow[]; rejected: RejectedSample[] } {
+export function trainingRows(
+  dataset: GenerationDataset,
+  strategy: TargetStrategy,
+  extractor: AnswerExtractor,
+  selfRationales?: ReadonlyMap<string, string>,
+): { rows: TrainingRow[]; rejected: RejectedSample[] } {
+  if (strategy === "self" && !selfRationales) throw new Error("self targets need the student's sampled rationales (sampleSelfRationales)");
   const rows: TrainingRow[] = [];
   const rejected: RejectedSample[] = [];
   dataset.examples.forEach((e, i) => {
@@ -40,6 +48,12 @@ export function trainingRows(dataset: GenerationDataset, strategy: TargetStrateg
       return;
     }
     const where = { id: e.id, file: dataset.path, line: dataset.lines?.[i] ?? null, field: "rationale" as const };
+    if (strategy === "self") {
+      const own = selfRationales!.get(e.id);
+      if (own) rows.push({ id: e.id, text: e.text, target: renderTarget(e.target, own), ...weight });
+      else rejected.push({ ...where, why: "no sampled output of the student reached the answer" });
+      return;
+    }
     if (!e.rationale) rejected.push({ ...where, why: "no rationale" });
     else if (!rationaleReachesAnswer(e.rationale, e.target, extractor)) rejected.push({ ...where, why: `its last line does not state the answer ${JSON.stringify(e.target)}` });
     else rows.push({ id: e.id, text: e.text, target: renderTarget(e.target, e.rationale), ...weight });

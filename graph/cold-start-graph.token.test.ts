@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { datasetPath } from "../data/shared-datasets.ts";
 import { graph } from "./cold-start-graph.ts";
+import type { TokenColdStartResult } from "../cold-start/run-token-cold-start.ts";
 
 /** The cold_start graph with `kind: "token"`: from entity types alone to the zero-shot tagger,
  * registered and promoted, scored on a real restaurant8k slice. */
@@ -24,7 +25,7 @@ describe("the cold_start graph, token task", () => {
     const state = await graph.invoke({ input: { task: "Find the date, time, number of people, first name and last name of a restaurant booking.", kind: "token", labels: ["date", "time", "people", "first_name", "last_name"], eval_path: evalPath, run_dir: runDir, registry_dir: join(dir, "registry"), threads: 1 } });
     expect(state.read).toMatchObject({ labels: 5, seeds: 0, eval: 38, traffic: null });
     expect(state.result).toMatchObject({ kind: "token", method: "zero-shot", evaluation: `real labeled data (${evalPath})`, entity_similarity: 0.2 });
-    expect(state.result!.metrics).toMatchObject({ n: 38 });
+    expect((state.result as TokenColdStartResult).metrics).toMatchObject({ n: 38 });
     expect(state.report).toContain("| zero-shot (promoted) |");
     const manifest = JSON.parse(await readFile(join(runDir, "models", "zero-shot", "pioneer.json"), "utf8")) as { kind: string; labels: string[] };
     expect(manifest).toMatchObject({ kind: "token", labels: ["O", "B-date", "I-date", "B-time", "I-time", "B-people", "I-people", "B-first_name", "I-first_name", "B-last_name", "I-last_name"] });

@@ -133,14 +133,22 @@ export async function trainModel(spec: JobSpecInput | z.input<typeof GenerationJ
 }
 
 /** Predicts every example of a normalized JSONL file into an output JSONL file. */
+/** Generation models: `samples` outputs an input, drawn at `temperature` (> 0) from `seed`. */
+export interface Sampling {
+  samples: number;
+  temperature: number;
+  seed?: number;
+}
+
 export async function predictFile(
   modelDir: string,
   inputPath: string,
   outPath: string,
-  options: WorkerRunOptions & { batchSize?: number } = {},
+  options: WorkerRunOptions & { batchSize?: number; sampling?: Sampling } = {},
 ): Promise<DoneEvent> {
   const args = ["predict", "--model", modelDir, "--input", inputPath, "--out", outPath];
   if (options.batchSize) args.push("--batch-size", String(options.batchSize));
+  if (options.sampling) args.push("--samples", String(options.sampling.samples), "--temperature", String(options.sampling.temperature), "--seed", String(options.sampling.seed ?? 0));
   return runWorker(args, options);
 }
 

@@ -11,6 +11,7 @@ import { endpointChatModel } from "../../llm/chat-model.ts";
 import { defaultLlmMode, endpointSettings, LlmMode } from "../../llm/settings.ts";
 import { openRegistry, parseNumber } from "../context.ts";
 import { UsageError } from "../usage-error.ts";
+import { GENERATION_COLD_START_USAGE, GENERATION_OPTIONS, generationColdStart } from "./cold-start-generation.ts";
 
 export const COLD_START_USAGE = `pioneer cold-start --task "TEXT" (--labels a,b,c | --labels-file F) [options]
   from a task description to a registered, promoted model. Classification, with no key: the
@@ -26,7 +27,7 @@ export const COLD_START_USAGE = `pioneer cold-start --task "TEXT" (--labels a,b,
   the teacher writes the types' definitions and sentences with entities at character offsets
   (checked, turned into BIO words, kept when its blind extraction finds the same entities), and
   labels the traffic sentences the tagger picks.
-  --kind K               classification (default) or token
+  --kind K               classification (default), token or generation (below)
   --labels-file F        one label a line, optionally label<TAB>definition
   --examples SEED.jsonl  a few labeled examples (phrasings of their labels, gold for training)
   --unlabeled TRAFFIC    real unlabeled messages (JSONL {"text"} or CSV with a text column): the
@@ -51,7 +52,8 @@ export const COLD_START_USAGE = `pioneer cold-start --task "TEXT" (--labels a,b,
   --memory DIR           the LanceDB memory the run's examples go to (default: RUN_DIR/memory)
   --run-dir DIR          default: runs/cold-start-<time>
   --registry DIR         default: $PIONEER_REGISTRY or ./.pioneer/registry
-  --json                 print the result as one JSON line`;
+  --json                 print the result as one JSON line
+${GENERATION_COLD_START_USAGE}`;
 
 export async function coldStartCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -59,16 +61,20 @@ export async function coldStartCommand(argv: string[]): Promise<void> {
     strict: true,
     options: {
       task: { type: "string" }, labels: { type: "string" }, "labels-file": { type: "string" }, examples: { type: "string" },
-      eval: { type: "string" }, "oos-label": { type: "string" }, model: { type: "string", default: "minilm" },
+      eval: { type: "string" }, "oos-label": { type: "string" }, model: { type: "string" },
       "run-dir": { type: "string" }, registry: { type: "string" }, json: { type: "boolean", default: false },
       unlabeled: { type: "string" }, "pseudo-per-label": { type: "string" }, threads: { type: "string" },
       llm: { type: "string" }, "llm-max-tries": { type: "string" }, "synthesize-per-label": { type: "string" },
       rounds: { type: "string" }, target: { type: "string" }, minutes: { type: "string" }, memory: { type: "string" },
       kind: { type: "string", default: "classification" },
+      ...GENERATION_OPTIONS,
     },
   });
+  if (values.kind === "generation") return generationColdStart(values);
+  const generationOnly = Object.keys(GENERATION_OPTIONS).filter((o) => values[o as keyof typeof values] !== undefined);
+  if (generationOnly.length > 0) throw new UsageError(`--${generationOnly[0]} is for generation tasks (--kind generation)`);
   if (values.kind === "token") return tokenColdStart(values);
-  if (values.kind !== "classification") throw new UsageError(`--kind must be classification or token, got ${values.kind}`);
+  if (values.kind !== "classification") throw new UsageError(`--kind must be classification, token or generation, got ${values.kind}`);
   // Inputs, all checked before anything is written.
   const runDir = runDirOf(values["run-dir"]);
   const registry = openRegistry(values.registry);
@@ -90,7 +96,7 @@ export async function coldStartCommand(argv: string[]): Promise<void> {
 
   const { rounds, target, minutes } = roundOptions(values);
   const result = await runColdStart({
-    task: values.task!, ...inputs, rounds, ...(values.memory ? { memoryDir: resolve(values.memory) } : {}), ...(target !== undefined ? { target } : {}), ...(minutes !== undefined ? { minutes } : {}), pseudoPerLabel: perLabel, teacher, synthesizePerLabel, model: values.model, runDir, registry, ...(threads ? { threads } : {}),
+    task: values.task!, ...inputs, rounds, ...(values.memory ? { memoryDir: resolve(values.memory) } : {}), ...(target !== undefined ? { target } : {}), ...(minutes !== undefined ? { minutes } : {}), pseudoPerLabel: perLabel, teacher, synthesizePerLabel, model: values.model ?? "minilm", runDir, registry, ...(threads ? { threads } : {}),
   });
   if (values.json) {
     console.log(JSON.stringify(result));

@@ -7,7 +7,8 @@ import { progressPrinter } from "../../lib/progress-bar.ts";
 import { GenerationJobSpec } from "../../trainer/job-spec.ts";
 import { trainModel } from "../../trainer/launcher.ts";
 import { readModelDir } from "../../trainer/model-dir.ts";
-import { announceRegistered, openRegistry, parseNumber } from "../context.ts";
+import { announceRegistered, openRegistry, parseNumber, resolveModelDir } from "../context.ts";
+import { sampleSelfRationales, SELF_SAMPLING, type SelfRationales } from "../../generation/self-rationales.ts";
 import { UsageError } from "../usage-error.ts";
 
 export type TrainGenerationValues = Record<string, string | boolean | undefined>;
@@ -24,11 +25,8 @@ export async function trainGenerationCommand(values: TrainGenerationValues): Pro
   if (!TARGET_STRATEGIES.includes(targets)) throw new UsageError(`--targets must be ${TARGET_STRATEGIES.join(" or ")}, got "${text("targets")}"`);
   const extractor = AnswerExtractor.safeParse(text("answer") ?? "exact");
   if (!extractor.success) throw new UsageError(`--answer must be number or exact, got "${text("answer")}"`);
+  if ((targets === "self") !== (text("self-from") !== undefined)) throw new UsageError(targets === "self" ? "--targets self needs --self-from MODEL: the student whose sampled outputs are kept when they reach the gold answer" : "--self-from is for --targets self");
   const data = await readGenerationExamples(text("data")!);
-  const { rows, rejected } = trainingRows(data, targets, extractor.data);
-  if (rejected.length > 0) console.error(`${rejected.length} of ${data.examples.length} examples rejected for --targets ${targets} (first: ${describeRejected(rejected[0]!)})`);
-  if (rows.length === 0) throw new UsageError(`no example of ${text("data")} can train with --targets ${targets}: every one was rejected`);
-
   const outDir = resolve(text("out")!);
   const dataDir = join(outDir, "data");
   const strategy = values.strategy === "full" ? "full" : values.strategy === undefined || values.strategy === "lora" ? "lora" : null;
@@ -56,6 +54,20 @@ export async function trainGenerationCommand(values: TrainGenerationValues): Pro
   const registry = openRegistry(text("registry"));
   const registered = await registry.resolve(outDir).catch(() => null);
   if (registered) throw new UsageError(`--out ${outDir} holds version ${registered.id} of the model registry at ${registry.root}; a registered model directory is never rewritten: choose another --out`);
+  let self: SelfRationales | null = null;
+  if (targets === "self") {
+    const from = await resolveModelDir(text("self-from")!, text("registry"));
+    if ((await readModelDir(from.dir)).kind !== "generation") throw new UsageError(`--self-from ${text("self-from")} is not a generation model`);
+    const sampling = { samples: parseNumber("samples", text("samples")) ?? SELF_SAMPLING.samples, temperature: parseNumber("temperature", text("temperature")) ?? SELF_SAMPLING.temperature, seed: parseNumber("seed", text("seed")) ?? 0 };
+    if (!Number.isInteger(sampling.samples) || sampling.samples < 1 || sampling.temperature <= 0) throw new UsageError("--samples must be a positive whole number and --temperature above 0");
+    await mkdir(dataDir, { recursive: true });
+    console.error(`sampling ${sampling.samples} outputs a question from ${from.id ?? from.dir} at temperature ${sampling.temperature}`);
+    self = await sampleSelfRationales(from.dir, data, extractor.data, dataDir, sampling);
+    console.error(`${self.reached} of ${self.sampled} sampled outputs reached the gold answer, covering ${self.rationales.size} of ${data.examples.length} questions`);
+  }
+  const { rows, rejected } = trainingRows(data, targets, extractor.data, self?.rationales);
+  if (rejected.length > 0) console.error(`${rejected.length} of ${data.examples.length} examples rejected for --targets ${targets} (first: ${describeRejected(rejected[0]!)})`);
+  if (rows.length === 0) throw new UsageError(`no example of ${text("data")} can train with --targets ${targets}: every one was rejected`);
   await mkdir(dataDir, { recursive: true });
   await writeFile(join(dataDir, "train.jsonl"), rows.map((r) => `${JSON.stringify(r)}\n`).join(""));
   if (rejected.length > 0) await writeFile(join(dataDir, "rejected.jsonl"), rejected.map((r) => `${JSON.stringify(r)}\n`).join(""));
@@ -72,7 +84,7 @@ export async function trainGenerationCommand(values: TrainGenerationValues): Pro
     labels: [],
     base_model: spec.data.model,
     strategy,
-    hyperparameters: { ...model.config, targets, rejected: rejected.length },
+    hyperparameters: { ...model.config, targets, rejected: rejected.length, ...(self ? { self_from: text("self-from")!, self_samples: self.sampled, self_reached: self.reached } : {}) },
     metrics: result.metrics,
   });
   await announceRegistered(registry, manifest, result.modelDir, { promote: Boolean(values.promote), json: Boolean(values.json) });

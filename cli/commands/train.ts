@@ -24,8 +24,10 @@ export const TRAIN_USAGE = `pioneer train --data TRAIN.jsonl|csv --out DIR [opti
   --json                        print the registered manifest as JSON
   generation ({"text","target"[,"rationale"]}; a LoRA fine-tune of the decoder student):
   --model smollm2|<hf id|dir>   default: smollm2 (packaged SmolLM2-135M-Instruct)
-  --targets answer|rationale    learn the answer alone, or the rationale then the answer (rationales
-                                whose last line does not state the answer are rejected and counted)
+  --targets answer|rationale|self  learn the answer alone, the rationale then the answer (rationales
+                                whose last line does not state the answer are rejected and counted),
+                                or self: the outputs of --self-from MODEL (--samples K at
+                                --temperature T a question) that reached the gold answer
   --answer exact|number         how exact match reads an output's answer (number: after ####, else
                                 the last number)
   --strategy lora|full --max-steps N --max-new-tokens N`;
@@ -41,6 +43,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
       "label-smoothing": { type: "string" }, "oos-label": { type: "string" }, parent: { type: "string" }, promote: { type: "boolean", default: false },
       registry: { type: "string" }, json: { type: "boolean", default: false }, threads: { type: "string" },
       targets: { type: "string" }, answer: { type: "string" }, "max-steps": { type: "string" }, "max-new-tokens": { type: "string" },
+      "self-from": { type: "string" }, samples: { type: "string" }, temperature: { type: "string" },
     },
   });
   if (!values.data || !values.out) throw new UsageError("train needs --data and --out");
@@ -52,7 +55,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   if (values.kind && values.kind !== "classification" && values.kind !== "token") {
     throw new UsageError(`--kind must be classification, token or generation, got "${values.kind}"`);
   }
-  for (const flag of ["targets", "answer", "max-steps", "max-new-tokens"] as const) {
+  for (const flag of ["targets", "answer", "max-steps", "max-new-tokens", "self-from", "samples", "temperature"] as const) {
     if (values[flag] !== undefined) throw new UsageError(`--${flag} is for generation models (--kind generation)`);
   }
   // 1. Read and validate the data (errors name file, line and field).

@@ -1,7 +1,8 @@
 """Command line of the worker: train | predict | embed | serve | threads.
 
   python -m pioneer_worker train --spec SPEC.json        (or --spec - for stdin)
-  python -m pioneer_worker predict --model DIR --input IN.jsonl --out PREDS.jsonl [--kind classification|token]
+  python -m pioneer_worker predict --model DIR --input IN.jsonl --out PREDS.jsonl
+      generation models also: [--samples K --temperature T --seed S]  (K sampled outputs per input)
   python -m pioneer_worker embed --model minilm --input IN.jsonl --out EMB.jsonl
   python -m pioneer_worker label-issues --input POOL.jsonl --kind classification|token --out ISSUES.jsonl [--model minilm|DIR|HF_ID] [--folds 5]
   python -m pioneer_worker zero-shot --spec SPEC.json    (the zero-shot classifier as a model directory)
@@ -33,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--input", required=True)
     pr.add_argument("--out", required=True)
     pr.add_argument("--batch-size", type=int, default=64)
+    pr.add_argument("--samples", type=int, default=1, help="generation: outputs per input (needs --temperature > 0 when more than 1)")
+    pr.add_argument("--temperature", type=float, default=None, help="generation: 0 greedy; default the model's")
+    pr.add_argument("--seed", type=int, default=0, help="generation: the sampling seed")
     e = sub.add_parser("embed")
     e.add_argument("--model", default="minilm")
     e.add_argument("--input", required=True)
@@ -61,13 +65,24 @@ def _write_jsonl(path: str, rows) -> None:
 
 
 def _predict_generation(args: argparse.Namespace, device, started: float) -> None:
+    from .config import SpecError
     from .generation import generate, load_generator, read_generation_jsonl
 
+    if args.samples < 1:
+        raise SpecError("samples", f"must be at least 1, got {args.samples}")
+    if args.temperature is not None and args.temperature < 0:
+        raise SpecError("temperature", f"must be >= 0, got {args.temperature}")
     model, tokenizer, manifest = load_generator(args.model, device)
+    temperature = manifest.get("temperature", 0.0) if args.temperature is None else args.temperature
+    if args.samples > 1 and temperature == 0:
+        raise SpecError("samples", "more than one sample of a greedy decoder repeats the same output: give --temperature > 0")
     rows = read_generation_jsonl(args.input, with_target=False)
+    # Each input's samples side by side, so that they share a batch (and its prompt length).
+    inputs = [(r.get("id", str(i)), j, r["text"]) for i, r in enumerate(rows) for j in range(args.samples)]
     loaded = time.perf_counter()
-    outputs, speed = generate(model, tokenizer, manifest, [r["text"] for r in rows], batch_size=min(args.batch_size, 16), device=device)
-    _write_jsonl(args.out, ({"id": r.get("id", str(i)), "output": o} for i, (r, o) in enumerate(zip(rows, outputs))))
+    outputs, speed = generate(model, tokenizer, manifest, [t for _, _, t in inputs], batch_size=min(args.batch_size, 16), device=device,
+                              temperature=temperature, seed=args.seed)
+    _write_jsonl(args.out, ({"id": id_, "output": o, **({"sample": j} if args.samples > 1 else {})} for (id_, j, _), o in zip(inputs, outputs)))
     emit("done", artifacts={"predictions": args.out},
          metrics={"n": len(rows), "load_s": round(loaded - started, 3), "predict_s": speed["generate_s"], **speed})
 

@@ -72,3 +72,13 @@ def test_the_cli_trains_and_predicts_a_generation_model(tmp_path):
                    capture_output=True, text=True, check=True)
     rows = [json.loads(l) for l in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert [r["id"] for r in rows] == ["q1"] and isinstance(rows[0]["output"], str)
+    # Sampled: K outputs an input, numbered, reproducible from the seed; more than one greedy sample is refused.
+    sample = [sys.executable, "-m", "pioneer_worker", "--threads", "2", "predict", "--model", str(tmp_path / "m"), "--input", str(inputs)]
+    for run in ("a", "b"):
+        subprocess.run([*sample, "--out", str(tmp_path / f"{run}.jsonl"), "--samples", "3", "--temperature", "1.5", "--seed", "7"], capture_output=True, text=True, check=True)
+    rows = [json.loads(l) for l in (tmp_path / "a.jsonl").read_text().splitlines()]
+    assert [(r["id"], r["sample"]) for r in rows] == [("q1", 0), ("q1", 1), ("q1", 2)]
+    assert len({r["output"] for r in rows}) > 1
+    assert (tmp_path / "a.jsonl").read_text() == (tmp_path / "b.jsonl").read_text()
+    greedy = subprocess.run([*sample, "--out", str(tmp_path / "c.jsonl"), "--samples", "3"], capture_output=True, text=True)
+    assert greedy.returncode == 2 and '"samples"' in greedy.stdout + greedy.stderr
