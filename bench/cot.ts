@@ -137,7 +137,10 @@ async function main(): Promise<void> {
   }
   const merged: Cell[] = [];
   for (const file of values.merge ? values.merge.split(",") : []) merged.push(...(JSON.parse(await readFile(resolve(file), "utf8")) as { cells: Cell[] }).cells);
-  const all = [...merged, ...cells];
+  // A cell measured in this run replaces a merged one of the same task, targets and seed.
+  const key = (c: Cell) => `${c.task}|${c.strategy}|${c.seed}`;
+  const fresh = new Set(cells.map(key));
+  const all = [...merged.filter((c) => !fresh.has(key(c))), ...cells];
   const groups = new Map<string, Cell[]>();
   for (const c of all) groups.set(`${c.task}|${c.strategy}`, [...(groups.get(`${c.task}|${c.strategy}`) ?? []), c]);
   for (const g of groups.values()) g.sort((a, b) => a.seed - b.seed);
