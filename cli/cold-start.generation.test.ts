@@ -58,9 +58,17 @@ describe("pioneer cold-start --kind generation", () => {
     expect(experiments.filter((e) => e.verdict === "promoted").map((e) => e.candidate_model)).toEqual([winner.id]);
     expect(experiments.find((e) => e.strategy === "targets: answer")?.gain).toBe(0);
 
-    // A similar task with the LLM planner (the real @langchain/openai client against the replay
-    // server): it looks the task up in the memory through past_experiments and starts from the winner.
+    // A similar task with the LLM agents (the real @langchain/openai client against the replay
+    // server): the planner looks the task up in the memory through past_experiments and starts from the winner.
+    // Its training data lacks one rationale: the teacher writes it (kept: it reaches the code).
+    await writeFile(join(dir, "train-2.jsonl"), Object.entries(CODES).map(([w, c]) => `${JSON.stringify({ id: w, text: question(w), target: c, ...(w === "fep" ? {} : { rationale: `The card of ${w} says ${c}.` }) })}\n`).join(""));
     const server = await OpenAiReplayServer.start([
+      {
+        respond: (request) => {
+          const asked = JSON.parse(String(request.body.messages!.at(-1)!.content).replace(/^[^{]*/, "").replace(/[^}]*$/, "")) as { questions: { id: string; answer: string }[] };
+          return { toolCall: { name: "submit_decision", arguments: { rationales: asked.questions.map((q) => ({ id: q.id, rationale: `The card of ${q.id} says ${q.answer}.` })) } } };
+        },
+      },
       { toolCall: { name: "past_experiments", arguments: { failure_summary: "secret code of an invented word", k: 5 } } },
       {
         respond: (request) => {
@@ -72,7 +80,7 @@ describe("pioneer cold-start --kind generation", () => {
       },
     ]);
     try {
-      const second = await pioneer(["cold-start", "--kind", "generation", "--task", "Reply with the secret code of an invented word", "--examples", join(dir, "train.jsonl"), "--eval", join(dir, "eval.jsonl"),
+      const second = await pioneer(["cold-start", "--kind", "generation", "--task", "Reply with the secret code of an invented word", "--examples", join(dir, "train-2.jsonl"), "--eval", join(dir, "eval.jsonl"),
         "--memory", join(dir, "memory"), "--run-dir", join(dir, "run-2"), "--tries", "1", "--llm", "endpoint", ...FINE_TUNE], { OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: "test" });
       expect(second.exitCode, second.stderr).toBe(0);
       const again = JSON.parse(second.stdout) as GenerationColdStartResult;
@@ -81,8 +89,10 @@ describe("pioneer cold-start --kind generation", () => {
       expect(again.candidates.map((c) => c.strategy)).toEqual([startedFrom]);
       expect(again.not_tried.map((n) => n.why)).toEqual(expect.arrayContaining([expect.stringContaining("--tries")]));
       expect(again.memory.consulted).toBeGreaterThan(0);
+      expect(again.rationales).toEqual({ data: 3, teacher: { asked: 1, written: 1, reached: 1 } });
+      expect(again.teacher?.calls.map((c) => c.mode)).toEqual(["llm"]);
       expect(server.remaining).toBe(0);
-      expect(server.requests[0]!.body.tools!.map((t) => t.function.name)).toEqual(["strategy_evidence", "past_experiments", "submit_decision"]);
+      expect(server.requests.map((r) => r.body.tools!.map((t) => t.function.name))).toEqual([["submit_decision"], ["strategy_evidence", "past_experiments", "submit_decision"], ["strategy_evidence", "past_experiments", "submit_decision"]]);
       expect(await readFile(join(dir, "run-2", "report.md"), "utf8")).toContain(`1. ${startedFrom} by the LLM planner: run-1/${winner.id} won on this task before`);
     } finally {
       await server.close();

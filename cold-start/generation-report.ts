@@ -1,4 +1,4 @@
-import { pct } from "./report.ts";
+import { pct, teacherSection } from "./report.ts";
 import type { GenerationColdStartResult } from "./run-generation-cold-start.ts";
 
 const points = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}`;
@@ -12,6 +12,7 @@ export function generationColdStartReport(task: string, r: GenerationColdStartRe
     "",
     `Evaluation: ${r.evaluation}.`,
     `Memory: ${r.memory.consulted} similar past experiments consulted; ${r.memory.recorded} experiments recorded.`,
+    `Rationales: ${r.rationales.data} training questions came with one${r.rationales.teacher ? `; the teacher wrote ${r.rationales.teacher.written} for the ${r.rationales.teacher.asked} without, ${r.rationales.teacher.reached} of which reach the gold answer (the others are rejected, not learnt)` : ""}.`,
     "",
     "## Target strategies tried",
     "",
@@ -31,5 +32,6 @@ export function generationColdStartReport(task: string, r: GenerationColdStartRe
     "",
     `Wall time: ${r.wall_s} s.`,
     "",
+    ...(r.teacher ? teacherSection(r.teacher) : []),
   ].join("\n");
 }

@@ -19,6 +19,9 @@ import { withMemory } from "./with-memory.ts";
 import type { LlmDecider } from "../llm/decide.ts";
 import type { DecisionMode } from "../llm/usage.ts";
 import { nextStrategy } from "../generation/strategy-planner.ts";
+import { TEACHER_STAGE, teacherRationales } from "../generation/teacher-rationales.ts";
+import { rationaleReachesAnswer } from "../evals/answers.ts";
+import { newTeacherLog, type TeacherLog } from "./teacher.ts";
 
 /** The fine-tune every strategy gets, so that they differ by their targets only. */
 export interface GenerationTraining {
@@ -50,6 +53,10 @@ export interface GenerationColdStartInput {
   registry: ModelRegistry;
   /** The LLM planner that picks each next strategy from the evidence (null: the plan's order). */
   planner?: LlmDecider | null;
+  /** The LLM teacher that writes rationales for training questions without one (null: none). */
+  teacher?: LlmDecider | null;
+  /** Questions without a rationale the teacher writes one for, at most (default ${TEACHER_RATIONALES}). */
+  teacherRationales?: number;
   /** The LanceDB memory read for past winners and written with this run's experiments (default <runDir>/memory). */
   memoryDir?: string;
   threads?: number;
@@ -88,10 +95,17 @@ export interface GenerationColdStartResult {
   not_tried: { strategy: TargetStrategy; why: string }[];
   evaluation: string;
   memory: { recorded: number; consulted: number };
+  /** Where the training rationales came from: the data, and the teacher's (asked, written, and
+   * reaching the gold answer: the others are rejected by the rationale targets). */
+  rationales: { data: number; teacher: { asked: number; written: number; reached: number } | null };
+  teacher: { usage: TeacherLog["usage"]; calls: TeacherLog["calls"] } | null;
   /** Every choice of the next strategy: by the plan (policy) or the LLM planner, and why. */
   decisions: { next: TargetStrategy | "stop"; why: string; mode: DecisionMode; note?: string }[];
   wall_s: number;
 }
+
+/** Training questions without a rationale the teacher writes one for, by default. */
+export const TEACHER_RATIONALES = 200;
 
 /** Every n-th training example is held out when no --eval is given. */
 const HOLDOUT_EVERY = 5;
@@ -130,6 +144,19 @@ export async function runGenerationColdStart(input: GenerationColdStartInput, lo
     evaluation = `${heldOut.length} questions held out of ${input.train.path} (every ${HOLDOUT_EVERY}th; no --eval was given)`;
   }
   const heldOut = evalData;
+
+  // Training questions without a rationale get the teacher's (kept only when they reach the gold
+  // answer, like the data set's), when an endpoint is set and rationale targets may be tried.
+  const teacherLog = newTeacherLog();
+  let teacherWritten: GenerationColdStartResult["rationales"]["teacher"] = null;
+  const dataRationales = train.examples.filter((e) => e.rationale).length;
+  if (input.teacher && (input.strategies ?? TARGET_STRATEGIES).includes("rationale") && dataRationales < train.examples.length) {
+    const taught = await teacherRationales(input.teacher, input.task, train, { limit: input.teacherRationales ?? TEACHER_RATIONALES }, teacherLog);
+    train = taught.dataset;
+    const reached = taught.dataset.examples.filter((e) => e.stage === TEACHER_STAGE && rationaleReachesAnswer(e.rationale!, e.target, extractor)).length;
+    teacherWritten = { asked: taught.asked, written: taught.written, reached };
+    log(`teacher: ${taught.written} rationales written for ${taught.asked} questions without one; ${reached} reach the gold answer`);
+  }
 
   const summary = generationTaskSummary(input.task, extractor);
   return withMemory(input.memoryDir ?? join(runDir, "memory"), input.threads, async (memory) => {
@@ -253,6 +280,8 @@ export async function runGenerationColdStart(input: GenerationColdStartInput, lo
       evaluation,
       memory: { recorded, consulted: past.length },
       decisions,
+      rationales: { data: dataRationales, teacher: teacherWritten },
+      teacher: teacherLog.calls.length ? { usage: teacherLog.usage, calls: teacherLog.calls } : null,
       wall_s: Number(((performance.now() - started) / 1000).toFixed(1)),
     };
     await writeJsonAtomic(join(runDir, "result.json"), result);

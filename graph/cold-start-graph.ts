@@ -102,6 +102,7 @@ async function intakeGeneration(input: ColdStartGraphInput): Promise<typeof Cold
 async function coldStart(state: typeof ColdStartState.State): Promise<typeof ColdStartState.Update> {
   const input = state.input;
   const llm = input.llm ?? defaultLlmMode();
+  const teacher = llm === "endpoint" ? { model: endpointChatModel(endpointSettings(), "data_curator"), maxTries: 2 } : null;
   if (input.kind === "generation") {
     const result = await runGenerationColdStart({
       task: input.task, ...(await readGenerationInputs(input)), extractor: input.answer ?? "exact", ...(input.targets ? { strategies: input.targets } : {}),
@@ -109,11 +110,11 @@ async function coldStart(state: typeof ColdStartState.State): Promise<typeof Col
       training: { model: input.model ?? "smollm2", strategy: input.fine_tune?.strategy ?? "lora", ...input.fine_tune },
       ...(input.sampling ? { sampling: { ...input.sampling, seed: 0 } } : {}),
       planner: llm === "endpoint" ? { model: endpointChatModel(endpointSettings(), "planner"), maxTries: 2 } : null,
+      teacher,
       runDir: input.run_dir!, registry: registryOf(input), ...(input.memory_dir ? { memoryDir: resolve(input.memory_dir) } : {}), ...(input.threads ? { threads: input.threads } : {}),
     });
     return { result, report: await readFile(join(result.run_dir, "report.md"), "utf8") };
   }
-  const teacher = llm === "endpoint" ? { model: endpointChatModel(endpointSettings(), "data_curator"), maxTries: 2 } : null;
   if (input.kind === "token") {
     const tokenInputs = await readTokenColdStartInputs(files(input));
     const result = await runTokenColdStart({

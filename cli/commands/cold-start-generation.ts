@@ -1,6 +1,6 @@
 import { join, resolve } from "node:path";
 import { assertFreshRunDir, ColdStartInputError } from "../../cold-start/inputs.ts";
-import { runGenerationColdStart } from "../../cold-start/run-generation-cold-start.ts";
+import { runGenerationColdStart, TEACHER_RATIONALES } from "../../cold-start/run-generation-cold-start.ts";
 import { type GenerationDataset, readGenerationExamples } from "../../data/index.ts";
 import { AnswerExtractor } from "../../evals/answers.ts";
 import { SELF_SAMPLING } from "../../generation/self-rationales.ts";
@@ -28,14 +28,17 @@ export const GENERATION_COLD_START_USAGE = `
   --max-steps N, --epochs N, --lr X, --batch-size N, --max-new-tokens N, --seed N: every student's fine-tune
   --samples K, --temperature T: self-rationales sampled per question (default ${SELF_SAMPLING.samples} at ${SELF_SAMPLING.temperature})
   --llm off|endpoint     with an endpoint the LLM planner picks each next strategy (or stops) from the
-                         measured evidence and the memory, through its tools; the best measured is
-                         promoted either way`;
+                         measured evidence and the memory, through its tools (the best measured is
+                         promoted either way), and the teacher writes rationales for training
+                         questions without one (kept only when they reach the gold answer)
+  --teacher-rationales N questions the teacher writes a rationale for, at most (default ${TEACHER_RATIONALES})`;
 
 /** The options only generation cold starts take (parseArgs form). */
 export const GENERATION_OPTIONS = {
   answer: { type: "string" }, targets: { type: "string" }, tries: { type: "string" }, strategy: { type: "string" },
   "max-steps": { type: "string" }, epochs: { type: "string" }, lr: { type: "string" }, "batch-size": { type: "string" },
   "max-new-tokens": { type: "string" }, samples: { type: "string" }, temperature: { type: "string" }, seed: { type: "string" },
+  "teacher-rationales": { type: "string" },
 } as const;
 
 type Values = Record<string, string | boolean | undefined>;
@@ -48,13 +51,15 @@ async function readData(flag: string, path: string): Promise<GenerationDataset> 
   }
 }
 
-/** The LLM planner `--llm` asks for (default: endpoint when one is configured), or null. */
-function plannerOf(mode: string | undefined, maxTries: string | undefined): LlmDecider | null {
+/** The LLM planner and teacher `--llm` asks for (default: endpoint when one is configured), or nulls. */
+function llmAgentsOf(mode: string | undefined, maxTries: string | undefined): { planner: LlmDecider | null; teacher: LlmDecider | null } {
   const llm = mode === undefined ? defaultLlmMode() : LlmMode.safeParse(mode).data;
   if (!llm) throw new UsageError(`--llm must be off or endpoint, got ${mode}`);
-  if (llm === "off") return null;
+  if (llm === "off") return { planner: null, teacher: null };
+  const tries = parseNumber("llm-max-tries", maxTries) ?? 2;
   try {
-    return { model: endpointChatModel(endpointSettings(), "planner"), maxTries: parseNumber("llm-max-tries", maxTries) ?? 2 };
+    const settings = endpointSettings();
+    return { planner: { model: endpointChatModel(settings, "planner"), maxTries: tries }, teacher: { model: endpointChatModel(settings, "data_curator"), maxTries: tries } };
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -104,7 +109,8 @@ export async function generationColdStart(values: Values): Promise<void> {
   };
   const result = await runGenerationColdStart({
     task: text("task")!, train, evalData, extractor: extractor.data, strategies: targets, training,
-    sampling: { samples, temperature, seed: SELF_SAMPLING.seed ?? 0 }, planner: plannerOf(text("llm"), text("llm-max-tries")),
+    sampling: { samples, temperature, seed: SELF_SAMPLING.seed ?? 0 }, ...llmAgentsOf(text("llm"), text("llm-max-tries")),
+    ...(positive("teacher-rationales") !== undefined ? { teacherRationales: positive("teacher-rationales")! } : {}),
     ...(tries ? { tries } : {}), ...(minutes ? { minutes } : {}), ...(threads ? { threads } : {}),
     ...(text("memory") ? { memoryDir: resolve(text("memory")!) } : {}), runDir, registry,
   });
