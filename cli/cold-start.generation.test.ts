@@ -9,7 +9,7 @@ import { OpenAiReplayServer } from "../test-support/openai-replay-server.ts";
 import { withMemory } from "../cold-start/with-memory.ts";
 import { ModelRegistry } from "../trainer/registry.ts";
 
-/** `pioneer cold-start --kind generation`: every target strategy trained on made-up codes the base
+/** `pioneer cold-start --kind generation`: rationale and self targets trained on made-up codes the base
  * decoder cannot know (24 LoRA steps each), judged on the same questions, the best promoted, all
  * written to the memory, and a second run on a similar task whose LLM planner starts from the winner. The questions
  * are scored on the codes they trained on: this checks the mechanics, not generalisation. */
@@ -32,19 +32,19 @@ beforeAll(async () => {
 });
 
 describe("pioneer cold-start --kind generation", () => {
-  it("tries answer, rationale and self targets, promotes the best on the held-out questions, and a similar task starts from it", async () => {
+  it("tries rationale and self targets, promotes the best on the held-out questions, and a similar task starts from it", async () => {
     const first = await pioneer(["cold-start", "--kind", "generation", "--task", "Answer with the secret code of a made-up word", "--examples", join(dir, "train.jsonl"), "--eval", join(dir, "eval.jsonl"),
-      "--memory", join(dir, "memory"), "--run-dir", join(dir, "run-1"), ...FINE_TUNE]);
+      "--memory", join(dir, "memory"), "--run-dir", join(dir, "run-1"), "--targets", "rationale,self", ...FINE_TUNE]);
     expect(first.exitCode, first.stderr).toBe(0);
     const result = JSON.parse(first.stdout) as GenerationColdStartResult;
-    expect(result.candidates.map((c) => c.strategy)).toEqual(["answer", "rationale", "self"]);
+    expect(result.candidates.map((c) => c.strategy)).toEqual(["rationale", "self"]);
     const best = Math.max(...result.candidates.map((c) => c.exact_match));
     const winner = result.candidates.find((c) => c.exact_match === best)!;
-    expect(result).toMatchObject({ kind: "generation", promoted: winner.id, strategy: winner.strategy, exact_match: best, memory: { recorded: 3, consulted: 0 } });
+    expect(result).toMatchObject({ kind: "generation", promoted: winner.id, strategy: winner.strategy, exact_match: best, memory: { recorded: 2, consulted: 0 } });
     expect(best).toBeGreaterThan(0.5);
     // Self targets: two samples a question from the rationale student, the ones reaching the code kept.
-    const self = result.candidates[2]!;
-    expect(self.self).toMatchObject({ sampled: 8, from: result.candidates[1]!.id });
+    const self = result.candidates[1]!;
+    expect(self.self).toMatchObject({ sampled: 8, from: result.candidates[0]!.id });
     expect(self.rows).toBe(self.self!.questions);
     expect(self.rows + self.rejected).toBe(4);
     expect(result.comparisons.map((c) => c.against).sort()).toEqual(result.candidates.filter((c) => c !== winner).map((c) => c.strategy).sort());
@@ -54,9 +54,10 @@ describe("pioneer cold-start --kind generation", () => {
     expect(report).toContain("| self |");
 
     const experiments = await withMemory(join(dir, "memory"), 2, (memory) => memory.experimentsOfRun("run-1"));
-    expect(experiments.map((e) => e.strategy).sort()).toEqual(["targets: answer", "targets: rationale", "targets: self"]);
+    expect(experiments.map((e) => e.strategy).sort()).toEqual(["targets: rationale", "targets: self"]);
     expect(experiments.filter((e) => e.verdict === "promoted").map((e) => e.candidate_model)).toEqual([winner.id]);
-    expect(experiments.find((e) => e.strategy === "targets: answer")?.gain).toBe(0);
+    // Without answer-only targets, the gain is over the first tried.
+    expect(experiments.find((e) => e.strategy === "targets: rationale")?.gain).toBe(0);
 
     // A similar task with the LLM agents (the real @langchain/openai client against the replay
     // server): the planner looks the task up in the memory through past_experiments and starts from the winner.

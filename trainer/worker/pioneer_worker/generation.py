@@ -164,7 +164,7 @@ def encode_pair(tokenizer, text: str, target: str, max_length: int) -> tuple[lis
 def train_generation(config: GenerationConfig) -> dict[str, Any]:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from .runtime import configure
+    from .runtime import autocast_dtype, configure
     from .train import Progress, optimizer_step, seed_everything
 
     started = time.perf_counter()
@@ -191,6 +191,8 @@ def train_generation(config: GenerationConfig) -> dict[str, Any]:
     rng = random.Random(config.seed)
     progress = Progress(total_steps, "train", config.batch_size)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    # bf16 autocast on GPUs that have it (weights and optimizer stay fp32); fp32 on CPU.
+    autocast = autocast_dtype(device)
     model.train()
     step, tokens_seen = 0, 0
     while step < total_steps:
@@ -207,7 +209,8 @@ def train_generation(config: GenerationConfig) -> dict[str, Any]:
                 ids[row, :len(x)] = torch.tensor(x)
                 labels[row, :len(y)] = torch.tensor(y)
                 mask[row, :len(x)] = 1
-            logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits[:, :-1]
+            with torch.autocast(device.type, dtype=autocast, enabled=autocast is not None):
+                logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits[:, :-1].float()
             targets = labels[:, 1:].to(device)
             per_token = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-100, reduction="none").view(targets.shape)
             counted = (targets != -100).float()
@@ -273,6 +276,8 @@ def generate(model, tokenizer, manifest: dict[str, Any], texts: list[str], *, ba
     """Outputs for `texts`, batched, with the stop rule; and throughput."""
     from transformers import StoppingCriteria, StoppingCriteriaList
 
+    from .runtime import autocast_dtype
+
     max_new = max_new_tokens or manifest.get("max_new_tokens", 256)
     temp = manifest.get("temperature", 0.0) if temperature is None else temperature
     tokenizer.padding_side = "left"
@@ -296,6 +301,7 @@ def generate(model, tokenizer, manifest: dict[str, Any], texts: list[str], *, ba
                 done.append(ended)
             return torch.tensor(done, device=input_ids.device)
 
+    autocast = autocast_dtype(device)
     torch.manual_seed(seed)
     outputs: list[str] = []
     generated = 0
@@ -304,7 +310,7 @@ def generate(model, tokenizer, manifest: dict[str, Any], texts: list[str], *, ba
         prompts = [manifest.get("prompt", PROMPT).format(text=t) for t in texts[start:start + batch_size]]
         enc = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(device)
         width = enc["input_ids"].shape[1]
-        with torch.no_grad():
+        with torch.no_grad(), torch.autocast(device.type, dtype=autocast, enabled=autocast is not None):
             out = model.generate(**enc, max_new_tokens=max_new, do_sample=temp > 0, **({"temperature": temp} if temp > 0 else {}),
                                  pad_token_id=pad, stopping_criteria=StoppingCriteriaList([AnswerLineDone(width)]))
         for row in out[:, width:]:
