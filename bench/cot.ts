@@ -82,6 +82,42 @@ interface Cell {
 const pct = (x: number) => (x * 100).toFixed(1);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
+/** The table, the plot and the raw cells (with those merged from earlier files), written after
+ * every cell so that a stopped run keeps what it measured. */
+async function writeResults(cells: readonly Cell[]): Promise<string> {
+  const merged: Cell[] = [];
+  for (const file of values.merge ? values.merge.split(",") : []) merged.push(...(JSON.parse(await readFile(resolve(file), "utf8")) as { cells: Cell[] }).cells);
+  // A cell measured in this run replaces a merged one of the same task, targets and seed.
+  const key = (c: Cell) => `${c.task}|${c.strategy}|${c.seed}`;
+  const fresh = new Set(cells.map(key));
+  const all = [...merged.filter((c) => !fresh.has(key(c))), ...cells];
+  const groups = new Map<string, Cell[]>();
+  for (const c of all) groups.set(`${c.task}|${c.strategy}`, [...(groups.get(`${c.task}|${c.strategy}`) ?? []), c]);
+  for (const g of groups.values()) g.sort((a, b) => a.seed - b.seed);
+  const selfNote = (g: Cell[]) => (g[0]!.self ? ` self: ${g.map((c) => `${c.self!.reached}/${c.self!.sampled} samples reached the answer (${c.self!.questions} questions, ${c.self!.sample_s} s)`).join("; ")}` : "");
+  const table = [
+    "| task | targets | seeds | trained (rejected) | exact match, mean | per seed [95% CI] | train s | train tokens/s | generation tokens/s |",
+    "|---|---|---|---|---|---|---|---|---|",
+    ...[...groups.values()].map((g) => `| ${g[0]!.task} | ${g[0]!.strategy} | ${g.length} | ${g.map((c) => `${c.train_examples} (${c.rejected})`).join(", ")} | ${pct(mean(g.map((c) => c.exact_match)))}% | ${g.map((c) => `${pct(c.exact_match)} [${pct(c.ci[0])}, ${pct(c.ci[1])}]`).join("; ")} | ${mean(g.map((c) => c.train_s)).toFixed(0)} | ${mean(g.map((c) => c.train_tokens_per_s)).toFixed(0)} | ${mean(g.map((c) => c.generated_tokens_per_s)).toFixed(1)} |`),
+    "",
+    ...[...groups.values()].filter((g) => g[0]!.self).map((g) => `- ${g[0]!.task}${selfNote(g)}`),
+  ].join("\n");
+  const tasks = [...new Set(all.map((c) => c.task))];
+  const strategies = [...new Set(all.map((c) => c.strategy))];
+  const plot = heatmap({
+    title: "exact match (mean over seeds) by task and training targets",
+    rows: tasks,
+    cols: strategies,
+    values: tasks.map((t) => strategies.map((s) => (groups.has(`${t}|${s}`) ? mean(groups.get(`${t}|${s}`)!.map((c) => c.exact_match)) : null))),
+    format: (v) => `${pct(v)}%`,
+  });
+  const outDir = resolve(REPO_ROOT, "bench", "results");
+  await writeJsonAtomic(join(outDir, `${values.out}.json`), { options: values, student: "smollm2 (SmolLM2-135M-Instruct, LoRA r=8)", cells, merged_from: values.merge?.split(",") ?? [] });
+  await writeFileAtomic(join(outDir, `${values.out}.md`), `${table}\n`);
+  await writeFileAtomic(join(outDir, `${values.out}.svg`), plot);
+  return table;
+}
+
 async function main(): Promise<void> {
   const work = join(tmpdir(), `pioneer-bench-cot-${process.pid}`);
   await mkdir(work, { recursive: true });
@@ -125,6 +161,7 @@ async function main(): Promise<void> {
             ...(self ? { self } : {}),
           };
           cells.push(cell);
+          await writeResults(cells);
           console.error(`${task.name} ${strategy} seed ${seed}: exact match ${pct(cell.exact_match)}% [${pct(cell.ci[0])}, ${pct(cell.ci[1])}] (${rows.length} trained, ${rejected.length} rejected; train ${cell.train_s} s at ${cell.train_tokens_per_s} tokens/s, generation ${cell.generated_tokens_per_s} tokens/s)`);
           if (strategy === "rationale") rationaleModel = model.modelDir;
           else await rm(join(dir, "model"), { recursive: true, force: true });
@@ -135,37 +172,7 @@ async function main(): Promise<void> {
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-  const merged: Cell[] = [];
-  for (const file of values.merge ? values.merge.split(",") : []) merged.push(...(JSON.parse(await readFile(resolve(file), "utf8")) as { cells: Cell[] }).cells);
-  // A cell measured in this run replaces a merged one of the same task, targets and seed.
-  const key = (c: Cell) => `${c.task}|${c.strategy}|${c.seed}`;
-  const fresh = new Set(cells.map(key));
-  const all = [...merged.filter((c) => !fresh.has(key(c))), ...cells];
-  const groups = new Map<string, Cell[]>();
-  for (const c of all) groups.set(`${c.task}|${c.strategy}`, [...(groups.get(`${c.task}|${c.strategy}`) ?? []), c]);
-  for (const g of groups.values()) g.sort((a, b) => a.seed - b.seed);
-  const selfNote = (g: Cell[]) => (g[0]!.self ? ` self: ${g.map((c) => `${c.self!.reached}/${c.self!.sampled} samples reached the answer (${c.self!.questions} questions, ${c.self!.sample_s} s)`).join("; ")}` : "");
-  const table = [
-    "| task | targets | seeds | trained (rejected) | exact match, mean | per seed [95% CI] | train s | train tokens/s | generation tokens/s |",
-    "|---|---|---|---|---|---|---|---|---|",
-    ...[...groups.values()].map((g) => `| ${g[0]!.task} | ${g[0]!.strategy} | ${g.length} | ${g.map((c) => `${c.train_examples} (${c.rejected})`).join(", ")} | ${pct(mean(g.map((c) => c.exact_match)))}% | ${g.map((c) => `${pct(c.exact_match)} [${pct(c.ci[0])}, ${pct(c.ci[1])}]`).join("; ")} | ${mean(g.map((c) => c.train_s)).toFixed(0)} | ${mean(g.map((c) => c.train_tokens_per_s)).toFixed(0)} | ${mean(g.map((c) => c.generated_tokens_per_s)).toFixed(1)} |`),
-    "",
-    ...[...groups.values()].filter((g) => g[0]!.self).map((g) => `- ${g[0]!.task}${selfNote(g)}`),
-  ].join("\n");
-  const tasks = [...new Set(all.map((c) => c.task))];
-  const strategies = [...new Set(all.map((c) => c.strategy))];
-  const plot = heatmap({
-    title: "exact match (mean over seeds) by task and training targets",
-    rows: tasks,
-    cols: strategies,
-    values: tasks.map((t) => strategies.map((s) => (groups.has(`${t}|${s}`) ? mean(groups.get(`${t}|${s}`)!.map((c) => c.exact_match)) : null))),
-    format: (v) => `${pct(v)}%`,
-  });
-  const outDir = resolve(REPO_ROOT, "bench", "results");
-  await writeJsonAtomic(join(outDir, `${values.out}.json`), { options: values, student: "smollm2 (SmolLM2-135M-Instruct, LoRA r=8)", cells, merged_from: values.merge?.split(",") ?? [] });
-  await writeFileAtomic(join(outDir, `${values.out}.md`), `${table}\n`);
-  await writeFileAtomic(join(outDir, `${values.out}.svg`), plot);
-  console.log(table);
+  console.log(await writeResults(cells));
 }
 
 await main();
