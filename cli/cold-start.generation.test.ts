@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { GenerationColdStartResult } from "../cold-start/run-generation-cold-start.ts";
+import type { GenerationMaintenanceResult } from "../run/generation-maintenance.ts";
 import { REPO_ROOT } from "../lib/repo-root.ts";
 import { OpenAiReplayServer } from "../test-support/openai-replay-server.ts";
 import { withMemory } from "../cold-start/with-memory.ts";
@@ -99,6 +100,44 @@ describe("pioneer cold-start --kind generation", () => {
       await server.close();
     }
   }, 900_000);
+
+  it("maintains the promoted model: a warm-started candidate learns the failures, keeps the regression set, and is promoted", async () => {
+    // The deployed model is the one the LLM run above promoted; new words are its failures, the
+    // words it knows its regression set. Scored on the failures it trains on (--dev): mechanics.
+    const reg = new ModelRegistry(registry);
+    const deployed = (await reg.promoted())!;
+    const NEW = { zorp: "53", quix: "64", mib: "75" };
+    await writeFile(join(dir, "failures.jsonl"), Object.entries(NEW).map(([w, c]) => `${JSON.stringify({ id: w, text: question(w), target: c, rationale: `The card of ${w} says ${c}.` })}\n`).join(""));
+    const run = await pioneer(["maintain", "--model", deployed.id, "--train", join(dir, "train.jsonl"), "--failures", join(dir, "failures.jsonl"), "--dev", join(dir, "failures.jsonl"),
+      "--regression", join(dir, "eval.jsonl"), "--memory", join(dir, "memory"), "--run-dir", join(dir, "maintain-1"), "--targets", "answer,rationale", "--tries", "1", "--epsilon", "1",
+      ...FINE_TUNE.filter((f) => !["--answer", "number"].includes(f))]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as GenerationMaintenanceResult;
+    expect(result).toMatchObject({ kind: "generation", parent: deployed.id, data: { failures_trained: 3, dev: 3, regression: 4, replayed: 3 }, epsilon: 1 });
+    expect(result.before.dev_exact_match).toBe(0);
+    // The plan starts from the memory's winner on this task (the cold starts above promoted rationale).
+    const [candidate] = result.candidates;
+    expect(candidate).toMatchObject({ strategy: "rationale", rows: 6, rejected: 0 });
+    expect(candidate!.from_memory).toMatch(/^run-[12]\//);
+    expect(result.not_tried).toEqual([expect.objectContaining({ strategy: "answer", why: expect.stringContaining("--tries") })]);
+    expect(candidate!.dev_exact_match).toBeGreaterThan(0.5);
+    expect(candidate!.flips.length).toBeLessThanOrEqual(1);
+    expect(result).toMatchObject({ promoted: candidate!.id, strategy: "rationale" });
+    const promoted = await reg.get(candidate!.id);
+    expect(promoted.parent).toBe(deployed.id);
+    expect(promoted.hyperparameters).toMatchObject({ maintain: "generation", init_from: deployed.id, targets: "rationale" });
+    expect((await reg.promoted())?.id).toBe(candidate!.id);
+    const experiments = await withMemory(join(dir, "memory"), 2, (memory) => memory.experimentsOfRun("maintain-1"));
+    expect(experiments).toEqual([expect.objectContaining({ parent_model: deployed.id, candidate_model: candidate!.id, verdict: "promoted", gain: candidate!.dev_exact_match })]);
+    const report = await readFile(join(dir, "maintain-1", "report.md"), "utf8");
+    expect(report).toContain(`promoted ${candidate!.id} (targets: rationale)`);
+    expect(report).toContain(`| ${deployed.id} (deployed) | 0.00% |`);
+
+    // Options of classification maintenance are refused for a generation model, before anything runs.
+    const rounds = await pioneer(["maintain", "--model", deployed.id, "--train", join(dir, "train.jsonl"), "--failures", join(dir, "failures.jsonl"), "--regression", join(dir, "eval.jsonl"), "--rounds", "2"]);
+    expect(rounds.exitCode).toBe(2);
+    expect(rounds.stderr).toContain("--rounds is for classification and token models");
+  }, 600_000);
 
   it("refuses options of the other kinds and unknown targets before anything runs", async () => {
     const oos = await pioneer(["cold-start", "--kind", "generation", "--task", "t", "--examples", join(dir, "train.jsonl"), "--oos-label", "x"]);

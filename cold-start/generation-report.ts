@@ -1,7 +1,23 @@
+import type { PreparedTargets } from "../generation/prepare-targets.ts";
+import type { NotTried, StrategyDecision } from "../generation/strategy-search.ts";
+
+type SelfSampled = NonNullable<PreparedTargets["self"]>;
 import { pct, teacherSection } from "./report.ts";
 import type { GenerationColdStartResult } from "./run-generation-cold-start.ts";
 
-const points = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}`;
+/** What a generation run's strategy search did beside its table: self-rationales sampled, the
+ * strategies not tried and why, and every decision of what to try next, with who made it. */
+export function searchLines(r: { candidates: readonly { self?: SelfSampled }[]; not_tried: readonly NotTried[]; decisions: readonly StrategyDecision[] }): string[] {
+  return [
+    ...r.candidates.filter((c) => c.self).map((c) => `\nSelf-rationales: ${c.self!.sampled} outputs sampled from ${c.self!.from} at temperature ${c.self!.temperature}, ${c.self!.reached} reached the gold answer, covering ${c.self!.questions} questions.`),
+    ...(r.not_tried.length ? ["", "Not tried:", ...r.not_tried.map((n) => `- ${n.strategy}: ${n.why}`)] : []),
+    "",
+    "Decisions (what to try next, in order):",
+    ...r.decisions.map((d, i) => `${i + 1}. ${d.next} by the ${d.mode === "llm" ? "LLM planner" : d.mode === "policy" ? "plan" : `plan (${d.mode}: ${d.note ?? ""})`}: ${d.why}`),
+  ];
+}
+
+export const points = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}`;
 
 /** The generation cold start's report: the plan, each strategy's evidence, the choice and why. */
 export function generationColdStartReport(task: string, r: GenerationColdStartResult): string {
@@ -19,11 +35,7 @@ export function generationColdStartReport(task: string, r: GenerationColdStartRe
     "| targets | model | training examples | rejected | exact match | 95% CI | train s | train tokens/s | generation tokens/s | why tried |",
     "|---|---|---|---|---|---|---|---|---|---|",
     ...r.candidates.map((c) => `| ${c.strategy} | ${c.id} | ${c.rows} | ${c.rejected} | ${pct(c.exact_match)} | ${pct(c.exact_match_ci[0])}-${pct(c.exact_match_ci[1])} | ${c.train_s} | ${c.train_tokens_per_s} | ${c.generated_tokens_per_s} | ${c.why.replace(/\|/g, "/")} |`),
-    ...r.candidates.filter((c) => c.self).map((c) => `\nSelf-rationales: ${c.self!.sampled} outputs sampled from ${c.self!.from} at temperature ${c.self!.temperature}, ${c.self!.reached} reached the gold answer, covering ${c.self!.questions} questions.`),
-    ...(r.not_tried.length ? ["", "Not tried:", ...r.not_tried.map((n) => `- ${n.strategy}: ${n.why}`)] : []),
-    "",
-    "Decisions (what to try next, in order):",
-    ...r.decisions.map((d, i) => `${i + 1}. ${d.next} by the ${d.mode === "llm" ? "LLM planner" : d.mode === "policy" ? "plan" : `plan (${d.mode}: ${d.note ?? ""})`}: ${d.why}`),
+    ...searchLines(r),
     "",
     "## Choice",
     "",

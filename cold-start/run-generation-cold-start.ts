@@ -1,38 +1,31 @@
 import { mkdir, mkdtemp } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { GenerationDataset } from "../data/index.ts";
-import type { AnswerExtractor } from "../evals/answers.ts";
+import { type AnswerExtractor, rationaleReachesAnswer } from "../evals/answers.ts";
 import { pairedBootstrapDelta } from "../evals/bootstrap.ts";
 import type { GenerationMetrics } from "../evals/generation-metrics.ts";
+import { prepareTargets } from "../generation/prepare-targets.ts";
+import { recordStrategyExperiments } from "../generation/strategy-experiments.ts";
+import { generationTaskSummary, planTargetStrategies, type StrategyTry } from "../generation/strategy-plan.ts";
+import type { StrategyEvidence } from "../generation/strategy-planner.ts";
+import { type NotTried, searchStrategies, type StrategyDecision } from "../generation/strategy-search.ts";
+import { describeRejected, TARGET_STRATEGIES, type TargetStrategy, trainingRowsHash } from "../generation/targets.ts";
+import { TEACHER_STAGE, teacherRationales } from "../generation/teacher-rationales.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../lib/atomic-write.ts";
 import { progressPrinter } from "../lib/progress-bar.ts";
-import type { MemoryStore } from "../memory/index.ts";
-import { sampleSelfRationales, SELF_SAMPLING, type SelfRationales } from "../generation/self-rationales.ts";
-import { generationTaskSummary, planTargetStrategies, strategyLabel, type StrategyTry } from "../generation/strategy-plan.ts";
-import { describeRejected, TARGET_STRATEGIES, type TargetStrategy, trainingRows, trainingRowsHash } from "../generation/targets.ts";
+import type { LlmDecider } from "../llm/decide.ts";
 import { evaluateModel } from "../trainer/evaluate-model.ts";
-import type { Sampling } from "../trainer/launcher.ts";
-import { trainModel } from "../trainer/launcher.ts";
+import { type Sampling, trainModel } from "../trainer/launcher.ts";
 import type { ModelRegistry } from "../trainer/registry.ts";
 import { generationColdStartReport } from "./generation-report.ts";
-import { withMemory } from "./with-memory.ts";
-import type { LlmDecider } from "../llm/decide.ts";
-import type { DecisionMode } from "../llm/usage.ts";
-import { nextStrategy } from "../generation/strategy-planner.ts";
-import { TEACHER_STAGE, teacherRationales } from "../generation/teacher-rationales.ts";
-import { rationaleReachesAnswer } from "../evals/answers.ts";
 import { newTeacherLog, type TeacherLog } from "./teacher.ts";
+import { withMemory } from "./with-memory.ts";
+import type { GenerationRoundTraining } from "../run/generation-maintenance.ts";
 
 /** The fine-tune every strategy gets, so that they differ by their targets only. */
-export interface GenerationTraining {
+export interface GenerationTraining extends GenerationRoundTraining {
   model: string;
   strategy: "lora" | "full";
-  epochs?: number;
-  max_steps?: number;
-  learning_rate?: number;
-  batch_size?: number;
-  max_new_tokens?: number;
-  seed?: number;
 }
 
 export interface GenerationColdStartInput {
@@ -92,7 +85,7 @@ export interface GenerationColdStartResult {
   choice: string;
   candidates: Omit<GenerationCandidate, "correct" | "dir">[];
   comparisons: { strategy: TargetStrategy; against: TargetStrategy; delta: number; low: number; high: number }[];
-  not_tried: { strategy: TargetStrategy; why: string }[];
+  not_tried: NotTried[];
   evaluation: string;
   memory: { recorded: number; consulted: number };
   /** Where the training rationales came from: the data, and the teacher's (asked, written, and
@@ -100,7 +93,7 @@ export interface GenerationColdStartResult {
   rationales: { data: number; teacher: { asked: number; written: number; reached: number } | null };
   teacher: { usage: TeacherLog["usage"]; calls: TeacherLog["calls"] } | null;
   /** Every choice of the next strategy: by the plan (policy) or the LLM planner, and why. */
-  decisions: { next: TargetStrategy | "stop"; why: string; mode: DecisionMode; note?: string }[];
+  decisions: StrategyDecision[];
   wall_s: number;
 }
 
@@ -109,6 +102,11 @@ export const TEACHER_RATIONALES = 200;
 
 /** Every n-th training example is held out when no --eval is given. */
 const HOLDOUT_EVERY = 5;
+
+/** What the strategy planner sees of a trained candidate. */
+export const candidateEvidence = (c: GenerationCandidate): StrategyEvidence => ({
+  strategy: c.strategy, model: c.id, exact_match: c.exact_match, exact_match_ci: c.exact_match_ci, training_examples: c.rows, rejected: c.rejected, train_s: c.train_s,
+});
 
 /** The best candidate: the highest exact match; on a tie the one tried first (the remembered
  * winner, else the cheaper targets). */
@@ -162,38 +160,21 @@ export async function runGenerationColdStart(input: GenerationColdStartInput, lo
   return withMemory(input.memoryDir ?? join(runDir, "memory"), input.threads, async (memory) => {
     const past = (await memory.strategiesForSimilarFailures(summary, { k: 10, minSimilarity: 0.5 })).filter((e) => e.run_id !== runId);
     const { plan, skipped } = planTargetStrategies(input.strategies ?? TARGET_STRATEGIES, { rationales: train.examples.filter((e) => e.rationale).length }, past);
-    const notTried = [...skipped];
     log(`cold start (generation) in ${runDir}: ${train.examples.length} training questions, ${heldOut.examples.length} held out; plan: ${plan.map((p) => p.strategy).join(", ")}${past.length ? ` (${past.length} similar past experiments in memory)` : ""}`);
 
-    const candidates: GenerationCandidate[] = [];
-    const decisions: GenerationColdStartResult["decisions"] = [];
-    const trainStrategy = async (step: StrategyTry): Promise<GenerationCandidate | null> => {
-      let self: SelfRationales | null = null;
-      let selfFrom: GenerationCandidate | undefined;
-      if (step.strategy === "self") {
-        selfFrom = candidates.filter((c) => c.strategy === "rationale").at(0);
-        if (!selfFrom) {
-          notTried.push({ strategy: "self", why: "no rationale student was trained to sample from" });
-          return null;
-        }
-        const sampling = input.sampling ?? SELF_SAMPLING;
-        log(`self: sampling ${sampling.samples} outputs a question from the rationale student (temperature ${sampling.temperature})`);
-        self = await sampleSelfRationales(selfFrom.dir, train, extractor, await mkdtemp(join(runDir, "self-")), sampling, input.threads ? { globalArgs: ["--threads", String(input.threads)] } : {});
-      }
-      const { rows, rejected } = trainingRows(train, step.strategy, extractor, self?.rationales);
-      if (rows.length === 0) {
-        notTried.push({ strategy: step.strategy, why: `every training example was rejected for its targets (first: ${describeRejected(rejected[0]!)})` });
-        return null;
-      }
-      const name = `targets-${step.strategy}`;
-      const trainPath = join(dataDir, `${name}-train.jsonl`);
-      await writeFileAtomic(trainPath, rows.map((r) => `${JSON.stringify(r)}\n`).join(""));
-      if (rejected.length > 0) await writeFileAtomic(join(dataDir, `${name}-rejected.jsonl`), rejected.map((r) => `${JSON.stringify(r)}\n`).join(""));
+    const trainStrategy = async (step: StrategyTry, tried: readonly GenerationCandidate[]): Promise<{ candidate: GenerationCandidate } | { notTried: NotTried }> => {
+      const selfFrom = tried.find((c) => c.strategy === "rationale");
+      const targets = await prepareTargets(step.strategy, {
+        train: [train], extractor, dataDir, workDir: runDir, selfFrom: selfFrom ? { id: selfFrom.id, dir: selfFrom.dir } : null,
+        ...(input.sampling ? { sampling: input.sampling } : {}), ...(input.threads ? { threads: input.threads } : {}), log,
+      });
+      if ("notTried" in targets) return targets;
+      const { trainPath, rows, rejected, self } = targets.prepared;
       log(`${step.strategy}: training on ${rows.length} examples${rejected.length ? ` (${rejected.length} rejected, first: ${describeRejected(rejected[0]!)})` : ""}; ${step.why}`);
       const printer = progressPrinter();
       const trainStarted = performance.now();
       const result = await trainModel(
-        { kind: "generation", train_path: trainPath, out_dir: join(runDir, "models", name), answer_extractor: extractor, ...input.training, seed: input.training.seed ?? 0, ...(input.threads ? { threads: input.threads } : {}) },
+        { kind: "generation", train_path: trainPath, out_dir: join(runDir, "models", `targets-${step.strategy}`), answer_extractor: extractor, ...input.training, seed: input.training.seed ?? 0, ...(input.threads ? { threads: input.threads } : {}) },
         { onProgress: (e) => printer.update(e) },
       );
       const trainS = (performance.now() - trainStarted) / 1000;
@@ -207,47 +188,26 @@ export async function runGenerationColdStart(input: GenerationColdStartInput, lo
         labels: [],
         base_model: input.training.model,
         strategy: input.training.strategy,
-        hyperparameters: { cold_start: "generation", targets: step.strategy, rejected: rejected.length, ...(input.training.max_steps ? { max_steps: input.training.max_steps } : {}), ...(input.training.epochs ? { epochs: input.training.epochs } : {}) },
+        hyperparameters: { cold_start: "generation", task: input.task, targets: step.strategy, rejected: rejected.length, ...(input.training.max_steps ? { max_steps: input.training.max_steps } : {}), ...(input.training.epochs ? { epochs: input.training.epochs } : {}) },
         metrics: { exact_match: metrics.exact_match, n: metrics.n },
         notes: `cold start (generation, targets: ${step.strategy}) from: ${input.task.slice(0, 200)}`,
       });
-      const candidate: GenerationCandidate = {
-        strategy: step.strategy, why: step.why, ...(step.from_memory ? { from_memory: step.from_memory } : {}),
-        id: manifest.id, dir: result.modelDir, rows: rows.length, rejected: rejected.length,
-        ...(self && selfFrom ? { self: { sampled: self.sampled, reached: self.reached, questions: self.rationales.size, from: selfFrom.id, temperature: self.sampling.temperature } } : {}),
-        exact_match: metrics.exact_match, exact_match_ci: metrics.exact_match_ci, correct: metrics.correct,
-        train_s: Number(trainS.toFixed(1)), train_tokens_per_s: Number(result.metrics.train_tokens_per_s ?? 0), generated_tokens_per_s: evaluated.generated_tokens_per_s,
-      };
       log(`${step.strategy}: exact match ${(metrics.exact_match * 100).toFixed(1)}% on ${metrics.n} held-out questions (${manifest.id})`);
-      return candidate;
+      return {
+        candidate: {
+          strategy: step.strategy, why: step.why, ...(step.from_memory ? { from_memory: step.from_memory } : {}),
+          id: manifest.id, dir: result.modelDir, rows: rows.length, rejected: rejected.length, ...(self ? { self } : {}),
+          exact_match: metrics.exact_match, exact_match_ci: metrics.exact_match_ci, correct: metrics.correct,
+          train_s: Number(trainS.toFixed(1)), train_tokens_per_s: Number(result.metrics.train_tokens_per_s ?? 0), generated_tokens_per_s: evaluated.generated_tokens_per_s,
+        },
+      };
     };
 
-    // Each try: the planner picks among the strategies left (offline: the plan's order) while the budget lasts.
-    const remaining = [...plan];
-    while (remaining.length > 0) {
-      const minutes = (performance.now() - started) / 60_000;
-      if (input.tries !== undefined && candidates.length >= input.tries) {
-        notTried.push(...remaining.splice(0).map((r) => ({ strategy: r.strategy, why: `the first ${input.tries} ${input.tries === 1 ? "strategy was" : "strategies were"} tried (--tries)` })));
-        break;
-      }
-      if (input.minutes !== undefined && minutes >= input.minutes) {
-        notTried.push(...remaining.splice(0).map((r) => ({ strategy: r.strategy, why: `the budget of ${input.minutes} minutes was spent (${minutes.toFixed(1)})` })));
-        break;
-      }
-      const decided = await nextStrategy(input.planner ?? null, {
-        task: input.task, summary, remaining,
-        tried: candidates.map((c) => ({ strategy: c.strategy, model: c.id, exact_match: c.exact_match, exact_match_ci: c.exact_match_ci, training_examples: c.rows, rejected: c.rejected, train_s: c.train_s })),
-        budget: { minutes_left: input.minutes !== undefined ? Number((input.minutes - minutes).toFixed(1)) : null, tries_left: input.tries !== undefined ? input.tries - candidates.length : null },
-      }, memory, runId);
-      decisions.push({ next: decided.next, why: decided.why, mode: decided.mode, ...(decided.note ? { note: decided.note } : {}) });
-      if (decided.next === "stop") {
-        notTried.push(...remaining.splice(0).map((r) => ({ strategy: r.strategy, why: `the ${decided.mode === "llm" ? "LLM planner" : "planner"} stopped: ${decided.why}` })));
-        break;
-      }
-      const step = remaining.splice(remaining.findIndex((r) => r.strategy === decided.next), 1)[0]!;
-      const c = await trainStrategy(decided.mode === "llm" ? { ...step, why: `the LLM planner chose it: ${decided.why}` } : step);
-      if (c) candidates.push(c);
-    }
+    const { candidates, decisions, notTried } = await searchStrategies(
+      { task: input.task, summary, plan, skipped, ...(input.tries !== undefined ? { tries: input.tries } : {}), ...(input.minutes !== undefined ? { minutes: input.minutes } : {}), started, planner: input.planner ?? null, memory, runId },
+      candidateEvidence,
+      trainStrategy,
+    );
     if (candidates.length === 0) throw new Error(`no target strategy could be trained: ${notTried.map((n) => `${n.strategy}: ${n.why}`).join("; ")}`);
 
     const best = chooseGenerationCandidate(candidates);
@@ -265,7 +225,11 @@ export async function runGenerationColdStart(input: GenerationColdStartInput, lo
     log(`promoted ${best.id} (targets: ${best.strategy}): ${choice}`);
 
     const baseline = candidates.find((c) => c.strategy === "answer") ?? candidates[0]!;
-    const recorded = await recordStrategyExperiments(memory, runId, summary, candidates, best, baseline);
+    const recorded = await recordStrategyExperiments(memory, runId, summary, baseline, candidates.map((c) => ({
+      ...c,
+      verdict: c === best ? "promoted" as const : "rejected" as const,
+      reasons: [c === best ? "the best exact match on the held-out questions" : `exact match ${(c.exact_match * 100).toFixed(1)}% against ${(best.exact_match * 100).toFixed(1)}% for targets: ${best.strategy}`],
+    })));
     const result: GenerationColdStartResult = {
       kind: "generation",
       promoted: best.id,
@@ -288,29 +252,4 @@ export async function runGenerationColdStart(input: GenerationColdStartInput, lo
     await writeFileAtomic(join(runDir, "report.md"), generationColdStartReport(input.task, result));
     return result;
   });
-}
-
-/** Every candidate as an experiment in the memory: its strategy, its gain over the baseline
- * (answer-only targets when tried) on the held-out questions, whether it won; searchable by the
- * task's summary, so that a similar task starts from the winner. */
-async function recordStrategyExperiments(memory: MemoryStore, runId: string, summary: string, candidates: readonly GenerationCandidate[], best: GenerationCandidate, baseline: GenerationCandidate): Promise<number> {
-  for (const c of candidates) {
-    await memory.addExperiment({
-      id: `${runId}/${c.id}`,
-      run_id: runId,
-      task: "generation",
-      parent_model: baseline.id,
-      candidate_model: c.id,
-      strategy: strategyLabel(c.strategy),
-      hyperparameters: { targets: c.strategy, rows: c.rows, rejected: c.rejected, train_s: c.train_s },
-      data_delta: { added: c.rows, removed: c.rejected, relabeled: 0, why: `targets: ${c.strategy}` },
-      failure_summary: summary,
-      metrics_before: { exact_match: baseline.exact_match },
-      metrics_after: { exact_match: c.exact_match },
-      gain: c.exact_match - baseline.exact_match,
-      verdict: c === best ? "promoted" : "rejected",
-      reasons: [c === best ? "the best exact match on the held-out questions" : `exact match ${(c.exact_match * 100).toFixed(1)}% against ${(best.exact_match * 100).toFixed(1)}% for targets: ${best.strategy}`],
-    });
-  }
-  return candidates.length;
 }

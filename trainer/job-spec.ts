@@ -55,6 +55,7 @@ export const GenerationJobSpec = z
     max_new_tokens: z.number().int().min(1).max(1024).optional().describe("the longest output generated"),
     temperature: z.number().min(0).optional().describe("0: greedy"),
     answer_extractor: z.enum(["number", "exact"]).default("exact").describe("how an output's answer is read for exact match"),
+    init_from: z.string().min(1).optional().describe("generation model directory to continue from (same base decoder; LoRA continues a LoRA parent's adapter)"),
     device: z.enum(["auto", "cpu", "cuda"]).default("auto"),
     threads: z.number().int().positive().optional(),
   })

@@ -1,15 +1,10 @@
 import { join, resolve } from "node:path";
 import { assertFreshRunDir, ColdStartInputError } from "../../cold-start/inputs.ts";
 import { runGenerationColdStart, TEACHER_RATIONALES } from "../../cold-start/run-generation-cold-start.ts";
-import { type GenerationDataset, readGenerationExamples } from "../../data/index.ts";
 import { AnswerExtractor } from "../../evals/answers.ts";
-import { SELF_SAMPLING } from "../../generation/self-rationales.ts";
-import { TARGET_STRATEGIES, type TargetStrategy } from "../../generation/targets.ts";
-import type { LlmDecider } from "../../llm/decide.ts";
-import { endpointChatModel } from "../../llm/chat-model.ts";
-import { defaultLlmMode, endpointSettings, LlmMode } from "../../llm/settings.ts";
-import { openRegistry, parseNumber } from "../context.ts";
+import { openRegistry } from "../context.ts";
 import { UsageError } from "../usage-error.ts";
+import { fineTuneOptions, GENERATION_RUN_OPTIONS, GENERATION_RUN_USAGE, llmAgentsOf, optionReader, parseTargets, readGenerationOption, samplingOf, type Values } from "./generation-options.ts";
 
 export const GENERATION_COLD_START_USAGE = `
   Generation tasks (--kind generation; --examples and --eval are {"text","target"[,"rationale"]}
@@ -21,12 +16,8 @@ export const GENERATION_COLD_START_USAGE = `
   --eval EVAL.jsonl      the held-out questions the strategies are compared on (default: every 5th
                          training question, held out)
   --answer number|exact  how an output's answer is read (default exact)
-  --targets a,b,c        the target strategies that may be tried (default answer,rationale,self)
-  --tries N              strategies trained at most, from the plan's start
-  --minutes N            no strategy is started after N minutes
   --model smollm2|<dir>  the decoder student (default smollm2); --strategy lora|full (default lora)
-  --max-steps N, --epochs N, --lr X, --batch-size N, --max-new-tokens N, --seed N: every student's fine-tune
-  --samples K, --temperature T: self-rationales sampled per question (default ${SELF_SAMPLING.samples} at ${SELF_SAMPLING.temperature})
+${GENERATION_RUN_USAGE}
   --llm off|endpoint     with an endpoint the LLM planner picks each next strategy (or stops) from the
                          measured evidence and the memory, through its tools (the best measured is
                          promoted either way), and the teacher writes rationales for training
@@ -34,40 +25,11 @@ export const GENERATION_COLD_START_USAGE = `
   --teacher-rationales N questions the teacher writes a rationale for, at most (default ${TEACHER_RATIONALES})`;
 
 /** The options only generation cold starts take (parseArgs form). */
-export const GENERATION_OPTIONS = {
-  answer: { type: "string" }, targets: { type: "string" }, tries: { type: "string" }, strategy: { type: "string" },
-  "max-steps": { type: "string" }, epochs: { type: "string" }, lr: { type: "string" }, "batch-size": { type: "string" },
-  "max-new-tokens": { type: "string" }, samples: { type: "string" }, temperature: { type: "string" }, seed: { type: "string" },
-  "teacher-rationales": { type: "string" },
-} as const;
-
-type Values = Record<string, string | boolean | undefined>;
-
-async function readData(flag: string, path: string): Promise<GenerationDataset> {
-  try {
-    return await readGenerationExamples(path);
-  } catch (err) {
-    throw new UsageError(`--${flag}: ${(err as Error).message}`);
-  }
-}
-
-/** The LLM planner and teacher `--llm` asks for (default: endpoint when one is configured), or nulls. */
-function llmAgentsOf(mode: string | undefined, maxTries: string | undefined): { planner: LlmDecider | null; teacher: LlmDecider | null } {
-  const llm = mode === undefined ? defaultLlmMode() : LlmMode.safeParse(mode).data;
-  if (!llm) throw new UsageError(`--llm must be off or endpoint, got ${mode}`);
-  if (llm === "off") return { planner: null, teacher: null };
-  const tries = parseNumber("llm-max-tries", maxTries) ?? 2;
-  try {
-    const settings = endpointSettings();
-    return { planner: { model: endpointChatModel(settings, "planner"), maxTries: tries }, teacher: { model: endpointChatModel(settings, "data_curator"), maxTries: tries } };
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
+export const GENERATION_OPTIONS = { ...GENERATION_RUN_OPTIONS, answer: { type: "string" }, strategy: { type: "string" }, seed: { type: "string" }, "teacher-rationales": { type: "string" } } as const;
 
 /** `pioneer cold-start --kind generation`. */
 export async function generationColdStart(values: Values): Promise<void> {
-  const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
+  const { text, positive } = optionReader(values);
   for (const flag of ["labels", "labels-file", "oos-label", "unlabeled", "pseudo-per-label", "synthesize-per-label", "rounds", "target"]) {
     if (text(flag) !== undefined) throw new UsageError(`--${flag} is for classification and token tasks; a generation cold start has no use for it`);
   }
@@ -75,26 +37,17 @@ export async function generationColdStart(values: Values): Promise<void> {
   if (!text("examples")) throw new UsageError('--examples TRAIN.jsonl is required for a generation task: {"text","target"[,"rationale"]} lines');
   const extractor = AnswerExtractor.safeParse(text("answer") ?? "exact");
   if (!extractor.success) throw new UsageError(`--answer must be number or exact, got "${text("answer")}"`);
-  const targets = (text("targets") ?? TARGET_STRATEGIES.join(",")).split(",").map((s) => s.trim()) as TargetStrategy[];
-  const unknown = targets.find((t) => !TARGET_STRATEGIES.includes(t));
-  if (unknown !== undefined) throw new UsageError(`--targets takes ${TARGET_STRATEGIES.join(", ")}; got "${unknown}"`);
+  const targets = parseTargets(text("targets"));
   const strategy = text("strategy") ?? "lora";
   if (strategy !== "lora" && strategy !== "full") throw new UsageError(`--strategy must be lora or full for a generation model, got "${strategy}"`);
-  const positive = (flag: string, integer = true) => {
-    const n = parseNumber(flag, text(flag));
-    if (n !== undefined && (n <= 0 || (integer && !Number.isInteger(n)))) throw new UsageError(`--${flag} must be a positive ${integer ? "whole " : ""}number, got ${n}`);
-    return n;
-  };
   const tries = positive("tries");
   const minutes = positive("minutes", false);
   const threads = positive("threads");
-  const samples = positive("samples") ?? SELF_SAMPLING.samples;
-  const temperature = positive("temperature", false) ?? SELF_SAMPLING.temperature;
 
   const runDir = resolve(text("run-dir") ?? join("runs", `cold-start-${new Date().toISOString().replace(/[:.]/g, "-")}`));
   const registry = openRegistry(text("registry"));
-  const train = await readData("examples", text("examples")!);
-  const evalData = text("eval") ? await readData("eval", text("eval")!) : null;
+  const train = await readGenerationOption("examples", text("examples")!);
+  const evalData = text("eval") ? await readGenerationOption("eval", text("eval")!) : null;
   try {
     await assertFreshRunDir(runDir, registry);
   } catch (err) {
@@ -103,13 +56,11 @@ export async function generationColdStart(values: Values): Promise<void> {
   const training = {
     model: text("model") ?? "smollm2",
     strategy: strategy as "lora" | "full",
-    ...Object.fromEntries(
-      ([["max_steps", positive("max-steps")], ["epochs", positive("epochs", false)], ["learning_rate", positive("lr", false)], ["batch_size", positive("batch-size")], ["max_new_tokens", positive("max-new-tokens")], ["seed", parseNumber("seed", text("seed"))]] as const).filter(([, v]) => v !== undefined),
-    ),
+    ...fineTuneOptions(values),
   };
   const result = await runGenerationColdStart({
     task: text("task")!, train, evalData, extractor: extractor.data, strategies: targets, training,
-    sampling: { samples, temperature, seed: SELF_SAMPLING.seed ?? 0 }, ...llmAgentsOf(text("llm"), text("llm-max-tries")),
+    sampling: samplingOf(values), ...llmAgentsOf(text("llm"), text("llm-max-tries")),
     ...(positive("teacher-rationales") !== undefined ? { teacherRationales: positive("teacher-rationales")! } : {}),
     ...(tries ? { tries } : {}), ...(minutes ? { minutes } : {}), ...(threads ? { threads } : {}),
     ...(text("memory") ? { memoryDir: resolve(text("memory")!) } : {}), runDir, registry,

@@ -1,3 +1,16 @@
+import { GENERATION_RUN_USAGE } from "./generation-options.ts";
+
+export const GENERATION_MAINTAIN_USAGE = `
+  Generation models (--failures, --regression, --train and --dev are {"text","target"[,"rationale"]}
+  JSONL): one round; per target strategy in the plan's order (the memory's winners on similar
+  tasks first) a candidate warm-starts from the deployed model on the failures plus replayed
+  training questions; the best that gains on the dev questions (default: every 5th failure, held
+  out) and breaks at most --epsilon regression questions is promoted.
+  --task TEXT            the task in words (default: as the cold start recorded it with the model)
+  --replay X             training questions replayed per failure (default 1)
+  --llm off|endpoint     with an endpoint the LLM planner picks each next strategy from the evidence
+${GENERATION_RUN_USAGE}`;
+
 export const MAINTAIN_USAGE = `pioneer maintain --model DIR|ID --train TRAIN.jsonl --regression GOLDEN.jsonl --failures FAILURES.jsonl
                  [--dev DEV.jsonl] [--rounds N] [--minutes N] [--epsilon 2] [--delta 0.1] [--target X]
                  [--memory DIR] [--run-dir DIR] [--allow-new-labels] [--max-epochs N]
@@ -7,4 +20,5 @@ pioneer maintain --resume RUN_DIR      continue a run that was stopped, from its
   it breaks at most epsilon regression examples and no class drops by more than delta.
   --llm endpoint: agents decide through an OpenAI-compatible chat model (OPENAI_BASE_URL,
   OPENAI_API_KEY, PIONEER_MODEL, PIONEER_MODEL_<AGENT>), guarded by the offline policies;
-  default: endpoint when OPENAI_API_KEY or OPENAI_BASE_URL is set, else off`;
+  default: endpoint when OPENAI_API_KEY or OPENAI_BASE_URL is set, else off
+${GENERATION_MAINTAIN_USAGE}`;

@@ -7,7 +7,9 @@ import { MaintainInput } from "../../graph/maintain-input.ts";
 import type { MaintainStateType } from "../../graph/state.ts";
 import type { Decision } from "../../run/types.ts";
 import { RunResources, resourceOptions } from "../../run/resources.ts";
-import { parseNumber } from "../context.ts";
+import { readModelDir } from "../../trainer/model-dir.ts";
+import { parseNumber, resolveModelDir } from "../context.ts";
+import { GENERATION_MAINTAIN_OPTIONS, maintainGeneration } from "./maintain-generation.ts";
 import { UsageError } from "../usage-error.ts";
 import { MAINTAIN_USAGE } from "./maintain-usage.ts";
 
@@ -55,8 +57,17 @@ export async function maintainCommand(argv: string[]): Promise<void> {
       registry: { type: "string" }, "allow-new-labels": { type: "boolean", default: false }, "max-epochs": { type: "string" },
       threads: { type: "string" }, seed: { type: "string" }, resume: { type: "string" }, json: { type: "boolean", default: false },
       llm: { type: "string" }, "llm-budget-tokens": { type: "string" }, "llm-max-tries": { type: "string" },
+      ...GENERATION_MAINTAIN_OPTIONS,
     },
   });
+  // A generation model is maintained by its own round (run/generation-maintenance.ts), not the graph.
+  if (!values.resume && values.model && values.train && values.regression && values.failures) {
+    const ref = await resolveModelDir(values.model, values.registry);
+    const manifest = await readModelDir(ref.dir).catch(() => null);
+    if (manifest?.kind === "generation") return maintainGeneration(values, { ...ref, manifest });
+  }
+  const generationOnly = Object.keys(GENERATION_MAINTAIN_OPTIONS).find((flag) => values[flag as keyof typeof values] !== undefined);
+  if (generationOnly) throw new UsageError(`--${generationOnly} is for generation models; --model is a classification or token model`);
   const runDir = resolve(values.resume ?? values["run-dir"] ?? join("runs", `maintain-${new Date().toISOString().replace(/[:.]/g, "-")}`));
   const threadId = basename(runDir);
   // A run folder holds one run: a new run never starts over in it, and a resume needs one there.

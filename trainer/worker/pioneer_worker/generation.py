@@ -100,6 +100,7 @@ class GenerationConfig:
     max_new_tokens: int = 256
     temperature: float = 0.0
     answer_extractor: str = "exact"
+    init_from: str | None = None
     device: str = "auto"
     threads: int | None = None
 
@@ -126,6 +127,8 @@ class GenerationConfig:
             raise SpecError("answer_extractor", f"expected number or exact, got {self.answer_extractor!r}")
         if self.temperature < 0:
             raise SpecError("temperature", f"must be >= 0, got {self.temperature}")
+        if self.init_from is not None:
+            check_warm_start(self.init_from, self.model, self.strategy)
         if self.learning_rate is None:
             self.learning_rate = DEFAULT_LEARNING_RATE[self.strategy]
         if not (self.learning_rate > 0):
@@ -134,6 +137,22 @@ class GenerationConfig:
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> "GenerationConfig":
         return spec_from_dict(cls, raw)
+
+
+def check_warm_start(init_from: str, model: str, strategy: str) -> None:
+    """A generation model can continue from a parent of the same base decoder: LoRA from a LoRA
+    parent (its adapter trains on), full from either (a LoRA parent is merged first). LoRA on a fully
+    fine-tuned parent is refused: the adapter would be saved against the wrong base."""
+    path = Path(init_from) / "pioneer.json"
+    if not path.is_file():
+        raise SpecError("init_from", f"{init_from!r} is not a trained model directory (no pioneer.json)")
+    parent = json.loads(path.read_text(encoding="utf-8"))
+    if parent.get("kind") != "generation":
+        raise SpecError("init_from", f"{init_from!r} is a {parent.get('kind')} model; a generation model warm-starts from a generation model")
+    if parent.get("base_model") != model:
+        raise SpecError("init_from", f"{init_from!r} was trained from {parent.get('base_model')!r}, not {model!r}")
+    if strategy == "lora" and parent.get("weights") != "lora":
+        raise SpecError("init_from", f"{init_from!r} is a full fine-tune; continue it with strategy full")
 
 
 def read_generation_jsonl(path: str, with_target: bool = True) -> list[dict[str, Any]]:
@@ -173,8 +192,12 @@ def train_generation(config: GenerationConfig) -> dict[str, Any]:
     rows = read_generation_jsonl(config.train_path)
     base = resolve_decoder(config.model)
     tokenizer = AutoTokenizer.from_pretrained(base)
-    model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32).to(device)
-    if config.strategy == "lora":
+    if config.init_from is not None:
+        model = warm_start_decoder(config.init_from, config.strategy).to(device)
+        log(f"warm start from {config.init_from}")
+    else:
+        model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32).to(device)
+    if config.strategy == "lora" and config.init_from is None:
         from peft import LoraConfig, get_peft_model
 
         model = get_peft_model(model, LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout, task_type="CAUSAL_LM",
@@ -244,6 +267,21 @@ def train_generation(config: GenerationConfig) -> dict[str, Any]:
     os.replace(tmp, out / "pioneer.json")
     emit("done", artifacts={"model_dir": config.out_dir}, metrics=metrics)
     return metrics
+
+
+def warm_start_decoder(init_from: str, strategy: str):
+    """The parent's decoder to train on: its LoRA adapter, trainable (strategy lora), or its full
+    weights with any adapter merged in (strategy full)."""
+    from transformers import AutoModelForCausalLM
+
+    manifest = json.loads((Path(init_from) / "pioneer.json").read_text(encoding="utf-8"))
+    if manifest["weights"] == "full":
+        return AutoModelForCausalLM.from_pretrained(str(Path(init_from) / "decoder"), dtype=torch.float32)
+    from peft import PeftModel
+
+    base = AutoModelForCausalLM.from_pretrained(resolve_decoder(manifest["base_model"]), dtype=torch.float32)
+    adapted = PeftModel.from_pretrained(base, str(Path(init_from) / "adapter"), is_trainable=strategy == "lora")
+    return adapted if strategy == "lora" else adapted.merge_and_unload()
 
 
 def load_generator(model_dir: str, device: torch.device):

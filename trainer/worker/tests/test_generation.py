@@ -43,21 +43,61 @@ def test_a_generation_spec_names_its_bad_field(tmp_path):
         GenerationConfig.from_dict({"kind": "generation", "train_path": str(train), "out_dir": str(tmp_path / "m"), "labels": ["x"]})
 
 
-def test_lora_learns_a_mapping_it_did_not_know_and_generates_it(tmp_path):
-    # Made-up words: the base model cannot know their "answers"; 40 LoRA steps must teach them.
-    pairs = {"blicket": "7", "dax": "12", "wug": "30"}
-    train = tmp_path / "train.jsonl"
-    train.write_text("".join(json.dumps({"id": w, "text": f"What is the code of {w}?", "target": f"The code is fixed.\n#### {c}"}) + "\n" for w, c in pairs.items()))
-    config = GenerationConfig.from_dict({"kind": "generation", "train_path": str(train), "out_dir": str(tmp_path / "model"), "max_steps": 40,
+# Made-up words: the base model cannot know their "answers"; 40 LoRA steps must teach them.
+PAIRS = {"blicket": "7", "dax": "12", "wug": "30"}
+QUESTIONS = [f"What is the code of {w}?" for w in PAIRS]
+ANSWERS = [f"The code is fixed.\n#### {c}" for c in PAIRS.values()]
+
+
+@pytest.fixture(scope="module")
+def taught(tmp_path_factory):
+    """A LoRA student taught PAIRS: its directory and training metrics."""
+    tmp = tmp_path_factory.mktemp("taught")
+    train = tmp / "train.jsonl"
+    train.write_text("".join(json.dumps({"id": w, "text": q, "target": a}) + "\n" for w, q, a in zip(PAIRS, QUESTIONS, ANSWERS)))
+    config = GenerationConfig.from_dict({"kind": "generation", "train_path": str(train), "out_dir": str(tmp / "model"), "max_steps": 40,
                                          "batch_size": 3, "learning_rate": 2e-3, "max_new_tokens": 24, "threads": 2})
-    metrics = train_generation(config)
+    return tmp / "model", train_generation(config)
+
+
+def test_lora_learns_a_mapping_it_did_not_know_and_generates_it(taught):
+    model_dir, metrics = taught
     assert metrics["steps"] == 40 and metrics["train_tokens_per_s"] > 0
-    manifest = json.loads((tmp_path / "model" / "pioneer.json").read_text())
+    manifest = json.loads((model_dir / "pioneer.json").read_text())
     assert manifest["kind"] == "generation" and manifest["weights"] == "lora" and manifest["base_model"] == "smollm2"
-    model, tok, manifest = load_generator(str(tmp_path / "model"), CPU)
-    outputs, speed = generate(model, tok, manifest, [f"What is the code of {w}?" for w in pairs], device=CPU)
-    assert outputs == [f"The code is fixed.\n#### {c}" for c in pairs.values()]
+    model, tok, manifest = load_generator(str(model_dir), CPU)
+    outputs, speed = generate(model, tok, manifest, QUESTIONS, device=CPU)
+    assert outputs == ANSWERS
     assert speed["generated_tokens"] > 0
+
+
+def test_a_warm_start_continues_the_parents_adapter(taught, tmp_path):
+    parent, _ = taught
+    other = tmp_path / "other.jsonl"
+    other.write_text(json.dumps({"id": "x", "text": "Say hi", "target": "#### hi"}) + "\n")
+    # One step at a negligible rate: the child is its parent, so it knows the codes the base does not.
+    train_generation(GenerationConfig.from_dict({"kind": "generation", "train_path": str(other), "out_dir": str(tmp_path / "child"), "init_from": str(parent),
+                                                 "max_steps": 1, "learning_rate": 1e-9, "max_new_tokens": 24, "threads": 2}))
+    model, tok, manifest = load_generator(str(tmp_path / "child"), CPU)
+    assert manifest["weights"] == "lora" and manifest["config"]["init_from"] == str(parent)
+    assert generate(model, tok, manifest, QUESTIONS, device=CPU)[0] == ANSWERS
+
+
+def test_a_warm_start_is_refused_from_a_parent_it_cannot_continue(taught, tmp_path):
+    parent, _ = taught
+    train = tmp_path / "t.jsonl"
+    train.write_text(json.dumps({"text": "a", "target": "b"}) + "\n")
+    spec = {"kind": "generation", "train_path": str(train), "out_dir": str(tmp_path / "m")}
+    with pytest.raises(SpecError, match='"init_from".*no pioneer.json'):
+        GenerationConfig.from_dict({**spec, "init_from": str(tmp_path)})
+    with pytest.raises(SpecError, match='"init_from".*trained from'):
+        GenerationConfig.from_dict({**spec, "init_from": str(parent), "model": "other-decoder"})
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "pioneer.json").write_text(json.dumps({**json.loads((parent / "pioneer.json").read_text()), "weights": "full"}))
+    with pytest.raises(SpecError, match='"init_from".*full fine-tune'):
+        GenerationConfig.from_dict({**spec, "init_from": str(full)})
+    assert GenerationConfig.from_dict({**spec, "init_from": str(full), "strategy": "full"}).init_from == str(full)
 
 
 def test_the_cli_trains_and_predicts_a_generation_model(tmp_path):
