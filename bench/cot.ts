@@ -20,15 +20,13 @@ import { mkdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { GenerationDataset, GenerationExample } from "../data/index.ts";
-import { datasetPath } from "../data/shared-datasets.ts";
-import type { AnswerExtractor } from "../evals/answers.ts";
+import type { GenerationDataset } from "../data/index.ts";
 import { type TargetStrategy, trainingRows } from "../generation/targets.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../lib/atomic-write.ts";
 import { REPO_ROOT } from "../lib/repo-root.ts";
 import { evaluateModel } from "../trainer/evaluate-model.ts";
 import { trainModel } from "../trainer/launcher.ts";
-import { arithmeticProblems } from "./cot/arithmetic.ts";
+import { COT_TASKS } from "./cot/tasks.ts";
 import { heatmap } from "./adaptation/svg.ts";
 import { sampleSelfRationales, SELF_SAMPLING } from "../generation/self-rationales.ts";
 
@@ -40,27 +38,6 @@ const { values } = parseArgs({
     "self-samples": { type: "string", default: "2" }, merge: { type: "string" },
   },
 });
-
-interface Task {
-  name: string;
-  extractor: AnswerExtractor;
-  load: (train: number, test: number) => Promise<{ train: GenerationExample[]; test: GenerationExample[] }>;
-}
-
-const TASKS: Task[] = [
-  { name: "arithmetic", extractor: "number", load: async (train, test) => ({ train: arithmeticProblems(train, 1), test: arithmeticProblems(test, 2) }) },
-  {
-    name: "gsm8k",
-    extractor: "number",
-    load: async (train, test) => {
-      const read = async (split: string) => (await readFile(datasetPath("gsm8k", split), "utf8")).trim().split("\n").map((l, i) => {
-        const r = JSON.parse(l) as { question: string; answer: string; rationale_clean: string };
-        return { id: `${split}-${i}`, text: r.question, target: r.answer, rationale: r.rationale_clean };
-      });
-      return { train: (await read("train")).slice(0, train), test: (await read("test")).slice(0, test) };
-    },
-  },
-];
 
 interface Cell {
   task: string;
@@ -124,7 +101,7 @@ async function main(): Promise<void> {
   const cells: Cell[] = [];
   const threads = Number(values.threads);
   try {
-    for (const task of TASKS.filter((t) => values.tasks.split(",").includes(t.name))) {
+    for (const task of COT_TASKS.filter((t) => values.tasks.split(",").includes(t.name))) {
       const data = await task.load(Number(values.train), Number(values.test));
       const trainSet: GenerationDataset = { kind: "generation", path: `${task.name}/train`, examples: data.train };
       const testSet: GenerationDataset = { kind: "generation", path: `${task.name}/test`, examples: data.test };
