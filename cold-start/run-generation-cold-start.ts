@@ -4,6 +4,7 @@ import type { GenerationDataset } from "../data/index.ts";
 import { type AnswerExtractor, rationaleReachesAnswer } from "../evals/answers.ts";
 import { pairedBootstrapDelta } from "../evals/bootstrap.ts";
 import type { GenerationMetrics } from "../evals/generation-metrics.ts";
+import { holdOutEveryNth } from "../generation/hold-out.ts";
 import { prepareTargets } from "../generation/prepare-targets.ts";
 import { recordStrategyExperiments } from "../generation/strategy-experiments.ts";
 import { generationTaskSummary, planTargetStrategies, type StrategyTry } from "../generation/strategy-plan.ts";
@@ -20,10 +21,10 @@ import type { ModelRegistry } from "../trainer/registry.ts";
 import { generationColdStartReport } from "./generation-report.ts";
 import { newTeacherLog, type TeacherLog } from "./teacher.ts";
 import { withMemory } from "./with-memory.ts";
-import type { GenerationRoundTraining } from "../run/generation-maintenance.ts";
+import type { GenerationFineTune } from "../trainer/job-spec.ts";
 
 /** The fine-tune every strategy gets, so that they differ by their targets only. */
-export interface GenerationTraining extends GenerationRoundTraining {
+export interface GenerationTraining extends GenerationFineTune {
   model: string;
   strategy: "lora" | "full";
 }
@@ -100,9 +101,6 @@ export interface GenerationColdStartResult {
 /** Training questions without a rationale the teacher writes one for, by default. */
 export const TEACHER_RATIONALES = 200;
 
-/** Every n-th training example is held out when no --eval is given. */
-const HOLDOUT_EVERY = 5;
-
 /** What the strategy planner sees of a trained candidate. */
 export const candidateEvidence = (c: GenerationCandidate): StrategyEvidence => ({
   strategy: c.strategy, model: c.id, exact_match: c.exact_match, exact_match_ci: c.exact_match_ci, training_examples: c.rows, rejected: c.rejected, train_s: c.train_s,
@@ -133,13 +131,8 @@ export async function runGenerationColdStart(input: GenerationColdStartInput, lo
   let evalData = input.evalData;
   let evaluation = evalData ? `${evalData.examples.length} held-out questions (${evalData.path})` : "";
   if (!evalData) {
-    const heldOut = train.examples.filter((_, i) => i % HOLDOUT_EVERY === HOLDOUT_EVERY - 1);
-    if (heldOut.length === 0) throw new Error(`${train.path}: ${train.examples.length} examples leave none to hold out for choosing a strategy; give --eval`);
-    const keep = train.examples.map((_, i) => i % HOLDOUT_EVERY !== HOLDOUT_EVERY - 1);
-    train = { ...train, examples: train.examples.filter((_, i) => keep[i]), ...(train.lines ? { lines: train.lines.filter((_, i) => keep[i]) } : {}) };
-    evalData = { kind: "generation", path: join(dataDir, "held-out.jsonl"), examples: heldOut };
-    await writeFileAtomic(evalData.path, heldOut.map((e) => `${JSON.stringify(e)}\n`).join(""));
-    evaluation = `${heldOut.length} questions held out of ${input.train.path} (every ${HOLDOUT_EVERY}th; no --eval was given)`;
+    const split = await holdOutEveryNth(train, join(dataDir, "held-out.jsonl"), { noun: "questions", purpose: "choosing a strategy", flag: "eval" });
+    ({ kept: train, heldOut: evalData, note: evaluation } = split);
   }
   const heldOut = evalData;
 
@@ -204,7 +197,7 @@ export async function runGenerationColdStart(input: GenerationColdStartInput, lo
     };
 
     const { candidates, decisions, notTried } = await searchStrategies(
-      { task: input.task, summary, plan, skipped, ...(input.tries !== undefined ? { tries: input.tries } : {}), ...(input.minutes !== undefined ? { minutes: input.minutes } : {}), started, planner: input.planner ?? null, memory, runId },
+      { task: input.task, summary, plan, skipped, tries: input.tries, minutes: input.minutes, started, planner: input.planner ?? null, memory, runId },
       candidateEvidence,
       trainStrategy,
     );

@@ -5,6 +5,7 @@ import type { AnswerExtractor } from "../evals/answers.ts";
 import { pairedBootstrapDelta } from "../evals/bootstrap.ts";
 import { generationGateSet } from "../evals/generation-gate.ts";
 import { regressionGate } from "../evals/regression-gate.ts";
+import { holdOutEveryNth, subset } from "../generation/hold-out.ts";
 import { type PreparedTargets, prepareTargets } from "../generation/prepare-targets.ts";
 import { recordStrategyExperiments } from "../generation/strategy-experiments.ts";
 import { generationTaskSummary, planTargetStrategies, type StrategyTry } from "../generation/strategy-plan.ts";
@@ -15,20 +16,10 @@ import { progressPrinter } from "../lib/progress-bar.ts";
 import type { LlmDecider } from "../llm/decide.ts";
 import { withMemory } from "../cold-start/with-memory.ts";
 import { type Sampling, trainModel } from "../trainer/launcher.ts";
+import type { GenerationFineTune } from "../trainer/job-spec.ts";
 import type { ModelRegistry } from "../trainer/registry.ts";
 import { generationMaintenanceReport } from "./generation-maintenance-report.ts";
 import { outputsOn } from "./generation-outputs.ts";
-
-/** The fine-tune options of every student of a generation run (maintenance takes the decoder and
- * LoRA or full from the parent; the cold start names them). */
-export interface GenerationRoundTraining {
-  epochs?: number;
-  max_steps?: number;
-  learning_rate?: number;
-  batch_size?: number;
-  max_new_tokens?: number;
-  seed?: number;
-}
 
 export interface GenerationMaintenanceInput {
   /** The deployed model, registered: its version id and directory. */
@@ -46,7 +37,8 @@ export interface GenerationMaintenanceInput {
   strategies?: readonly TargetStrategy[];
   tries?: number;
   minutes?: number;
-  training: GenerationRoundTraining;
+  /** Every candidate's fine-tune (the decoder, and LoRA or full, are the parent's). */
+  training: GenerationFineTune;
   sampling?: Sampling;
   planner?: LlmDecider | null;
   /** Right-to-wrong flips on the regression set a candidate may cause (default 2). */
@@ -105,13 +97,10 @@ export interface GenerationMaintenanceResult {
   wall_s: number;
 }
 
-/** Every n-th failure is held out as the dev set when no --dev is given. */
-const HOLDOUT_EVERY = 5;
-
 /** Training questions whose ids are not taken by the failures (self-rationales are keyed by id). */
 function replayed(train: GenerationDataset, taken: ReadonlySet<string>, count: number, seed: number): GenerationDataset {
-  const order = seededShuffle(train.examples.map((_, i) => i).filter((i) => !taken.has(train.examples[i]!.id)), seed).slice(0, count).sort((a, b) => a - b);
-  return { ...train, examples: order.map((i) => train.examples[i]!), ...(train.lines ? { lines: order.map((i) => train.lines![i]!) } : {}) };
+  const chosen = new Set(seededShuffle(train.examples.map((_, i) => i).filter((i) => !taken.has(train.examples[i]!.id)), seed).slice(0, count));
+  return subset(train, (i) => chosen.has(i));
 }
 
 /**
@@ -135,14 +124,7 @@ export async function runGenerationMaintenance(input: GenerationMaintenanceInput
   let dev = input.dev;
   let devFrom = dev ? `${dev.examples.length} questions (${dev.path})` : "";
   if (!dev) {
-    const held = failures.examples.map((_, i) => i).filter((i) => i % HOLDOUT_EVERY === HOLDOUT_EVERY - 1);
-    const heldSet = new Set(held);
-    if (held.length === 0) throw new Error(`${failures.path}: ${failures.examples.length} failures leave none to hold out for measuring the gain; give --dev`);
-    dev = { kind: "generation", path: join(dataDir, "dev.jsonl"), examples: held.map((i) => failures.examples[i]!) };
-    await writeFileAtomic(dev.path, dev.examples.map((e) => `${JSON.stringify(e)}\n`).join(""));
-    const keep = failures.examples.map((_, i) => !heldSet.has(i));
-    failures = { ...failures, examples: failures.examples.filter((_, i) => keep[i]), ...(failures.lines ? { lines: failures.lines.filter((_, i) => keep[i]) } : {}) };
-    devFrom = `${held.length} failures held out of ${input.failures.path} (every ${HOLDOUT_EVERY}th; no --dev was given)`;
+    ({ kept: failures, heldOut: dev, note: devFrom } = await holdOutEveryNth(failures, join(dataDir, "dev.jsonl"), { noun: "failures", purpose: "measuring the gain", flag: "dev" }));
   }
   const devSet = dev;
   const replay = replayed(input.train, new Set(failures.examples.map((e) => e.id)), Math.round((input.replay ?? 1) * failures.examples.length), seed);
@@ -151,7 +133,7 @@ export async function runGenerationMaintenance(input: GenerationMaintenanceInput
   const workerOptions = input.threads ? { globalArgs: ["--threads", String(input.threads)] } : {};
 
   log(`maintenance (generation) of ${parent.id} in ${runDir}: ${failures.examples.length} failures + ${replay.examples.length} replayed training questions; gain on ${devSet.examples.length} dev questions, gate on ${input.regression.examples.length} regression questions`);
-  const parentScored = await outputsOn(parent.dir, [devSet, input.regression], extractor, await mkdtemp(join(runDir, "eval-")), workerOptions);
+  const parentScored = await outputsOn(parent.dir, [devSet, input.regression], await mkdtemp(join(runDir, "eval-")), workerOptions);
   const [parentDev, parentRegression] = parentScored.metrics as [typeof parentScored.metrics[0], typeof parentScored.metrics[0]];
   const before: GenerationScores = { dev_exact_match: parentDev.exact_match, dev_exact_match_ci: parentDev.exact_match_ci, regression_accuracy: parentRegression.exact_match };
   log(`${parent.id}: exact match ${(before.dev_exact_match * 100).toFixed(1)}% on the dev questions, ${(before.regression_accuracy * 100).toFixed(1)}% on the regression set`);
@@ -181,7 +163,7 @@ export async function runGenerationMaintenance(input: GenerationMaintenanceInput
         { onProgress: (e) => printer.update(e) },
       );
       const trainS = (performance.now() - trainStarted) / 1000;
-      const scored = await outputsOn(trained.modelDir, [devSet, input.regression], extractor, await mkdtemp(join(runDir, "eval-")), workerOptions);
+      const scored = await outputsOn(trained.modelDir, [devSet, input.regression], await mkdtemp(join(runDir, "eval-")), workerOptions);
       const [devMetrics, regressionMetrics] = scored.metrics as [typeof scored.metrics[0], typeof scored.metrics[0]];
       const verdict = regressionGate({ epsilon, sets: [generationGateSet("regression", input.regression.examples, parentScored.outputs[1]!, scored.outputs[1]!, extractor)] });
       const gain = pairedBootstrapDelta(parentDev.correct, devMetrics.correct);
@@ -216,7 +198,7 @@ export async function runGenerationMaintenance(input: GenerationMaintenanceInput
     };
 
     const { candidates, decisions, notTried } = await searchStrategies(
-      { task: input.task, summary, plan, skipped, ...(input.tries !== undefined ? { tries: input.tries } : {}), ...(input.minutes !== undefined ? { minutes: input.minutes } : {}), started, planner: input.planner ?? null, memory, runId },
+      { task: input.task, summary, plan, skipped, tries: input.tries, minutes: input.minutes, started, planner: input.planner ?? null, memory, runId },
       (c) => ({ strategy: c.strategy, model: c.id, exact_match: c.dev_exact_match, exact_match_ci: c.dev_exact_match_ci, training_examples: c.rows, rejected: c.rejected, train_s: c.train_s }),
       trainCandidate,
     );

@@ -1,6 +1,4 @@
-import type { Example } from "../data/index.ts";
 import { failpoint } from "../lib/failpoint.ts";
-import { dataVersionHash } from "../data/index.ts";
 import type { GateVerdict } from "../evals/regression-gate.ts";
 import type { MemoryStore } from "../memory/index.ts";
 import { exampleKindOf, modelDirHash, readModelDir } from "../trainer/model-dir.ts";
@@ -11,17 +9,18 @@ import { learntDataVersions } from "./learnt-data.ts";
 import type { Candidate, DataVersion, ModelScores, ParentModel, TaskInfo } from "./types.ts";
 
 /** Registers a deployed model given as a directory, so every candidate has a parent in the lineage;
- * it becomes the promoted version only if the registry has none yet. Returns its version id. */
-export async function registerDeployed(registry: ModelRegistry, modelDir: string, model: ModelDirManifest, trainingData: readonly Example[]): Promise<string> {
+ * it becomes the promoted version only if the registry has none yet. `recorded` adds to what the
+ * version records of how it was trained (a generation model's task in words). Returns its version id. */
+export async function registerDeployed(registry: ModelRegistry, modelDir: string, model: ModelDirManifest, dataVersion: string, recorded: Record<string, unknown> = {}): Promise<string> {
   const manifest = await registry.register({
     parent: null,
     model_dir: modelDir,
-    data_version: dataVersionHash(trainingData),
-    task_kind: exampleKindOf(model, "maintenance"),
+    data_version: dataVersion,
+    task_kind: model.kind,
     labels: model.labels,
     base_model: model.base_model,
     strategy: model.strategy,
-    hyperparameters: model.config,
+    hyperparameters: { ...model.config, ...recorded },
     metrics: model.metrics,
     notes: "registered by maintain as the deployed model",
   });

@@ -3,7 +3,7 @@ import { mulberry32 } from "../lib/random.ts";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ClassificationExample, readExamples, writeExamplesJsonl } from "../data/index.ts";
+import { type ClassificationExample, dataVersionHash, readExamples, writeExamplesJsonl } from "../data/index.ts";
 import { datasetPath } from "../data/shared-datasets.ts";
 import { predictFile, trainModel } from "../trainer/launcher.ts";
 import { exampleKindOf, readModelDir } from "../trainer/model-dir.ts";
@@ -111,5 +111,5 @@ export async function maintainSlice(options: { labels?: number; perLabel?: numbe
 export async function registerDeployed(registryDir: string, modelDir: string, trainPath: string): Promise<string> {
   const model = await readModelDir(modelDir);
   const train = await readExamples(trainPath, { kind: exampleKindOf(model, "maintenance") });
-  return registerDeployedModel(new ModelRegistry(registryDir), modelDir, model, train.examples);
+  return registerDeployedModel(new ModelRegistry(registryDir), modelDir, model, dataVersionHash(train.examples));
 }

@@ -61,3 +61,6 @@ export const GenerationJobSpec = z
   })
   .strict();
 export type GenerationJobSpec = z.infer<typeof GenerationJobSpec>;
+
+/** The fine-tune options every student of a generation run gets (cold start and maintenance). */
+export type GenerationFineTune = Partial<Pick<GenerationJobSpec, "epochs" | "max_steps" | "learning_rate" | "batch_size" | "max_new_tokens" | "seed">>;

@@ -4,6 +4,7 @@ import { TARGET_STRATEGIES, type TargetStrategy } from "../../generation/targets
 import type { LlmDecider } from "../../llm/decide.ts";
 import { endpointChatModel } from "../../llm/chat-model.ts";
 import { defaultLlmMode, endpointSettings, LlmMode } from "../../llm/settings.ts";
+import type { GenerationFineTune } from "../../trainer/job-spec.ts";
 import type { Sampling } from "../../trainer/launcher.ts";
 import { parseNumber } from "../context.ts";
 import { UsageError } from "../usage-error.ts";
@@ -51,7 +52,7 @@ export async function readGenerationOption(flag: string, path: string): Promise<
 }
 
 /** The fine-tune options every student of a generation run gets (only those given). */
-export function fineTuneOptions(values: Values): { max_steps?: number; epochs?: number; learning_rate?: number; batch_size?: number; max_new_tokens?: number; seed?: number } {
+export function fineTuneOptions(values: Values): GenerationFineTune {
   const { text, positive } = optionReader(values);
   return Object.fromEntries(
     ([["max_steps", positive("max-steps")], ["epochs", positive("epochs", false)], ["learning_rate", positive("lr", false)], ["batch_size", positive("batch-size")], ["max_new_tokens", positive("max-new-tokens")], ["seed", parseNumber("seed", text("seed"))]] as const).filter(([, v]) => v !== undefined),

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { trainingRowsHash } from "../../generation/targets.ts";
 import { runGenerationMaintenance } from "../../run/generation-maintenance.ts";
+import { registerDeployed } from "../../run/promotion.ts";
 import type { ModelDirManifest } from "../../trainer/model-dir.ts";
 import { openRegistry, parseNumber } from "../context.ts";
 import { UsageError } from "../usage-error.ts";
@@ -34,16 +35,7 @@ export async function maintainGeneration(values: Values, model: { dir: string; i
   if (!task?.trim()) throw new UsageError(`--task is required: ${model.id ?? model.dir} has no task description recorded (describe the task in a sentence or more)`);
 
   // A deployed directory the registry does not know yet is registered, so candidates have a parent.
-  let parentId = model.id;
-  if (!parentId) {
-    const manifest = await registry.register({
-      parent: null, model_dir: model.dir, data_version: trainingRowsHash(train.examples), task_kind: "generation", labels: [],
-      base_model: model.manifest.base_model, strategy: model.manifest.strategy, hyperparameters: { ...model.manifest.config, task },
-      metrics: model.manifest.metrics, notes: "registered by maintain as the deployed model",
-    });
-    if ((await registry.promoted()) === null) await registry.promote(manifest.id);
-    parentId = manifest.id;
-  }
+  const parentId = model.id ?? (await registerDeployed(registry, model.dir, model.manifest, trainingRowsHash(train.examples), { task }));
   const result = await runGenerationMaintenance({
     parent: { id: parentId, dir: model.dir, base_model: model.manifest.base_model, strategy: model.manifest.strategy, extractor: model.manifest.answer_extractor ?? "exact" },
     task, train, failures, regression, dev,
@@ -51,13 +43,13 @@ export async function maintainGeneration(values: Values, model: { dir: string; i
     training: fineTuneOptions(values),
     sampling: samplingOf(values),
     planner: llmAgentsOf(text("llm"), text("llm-max-tries")).planner,
-    ...(positive("tries") !== undefined ? { tries: positive("tries")! } : {}),
-    ...(positive("minutes", false) !== undefined ? { minutes: positive("minutes", false)! } : {}),
-    ...(positive("threads") !== undefined ? { threads: positive("threads")! } : {}),
-    ...(positive("replay", false) !== undefined ? { replay: positive("replay", false)! } : {}),
-    ...(parseNumber("epsilon", text("epsilon")) !== undefined ? { epsilon: parseNumber("epsilon", text("epsilon"))! } : {}),
-    ...(parseNumber("seed", text("seed")) !== undefined ? { seed: parseNumber("seed", text("seed"))! } : {}),
-    ...(text("memory") ? { memoryDir: resolve(text("memory")!) } : {}),
+    tries: positive("tries"),
+    minutes: positive("minutes", false),
+    threads: positive("threads"),
+    replay: positive("replay", false),
+    epsilon: parseNumber("epsilon", text("epsilon")),
+    seed: parseNumber("seed", text("seed")),
+    memoryDir: text("memory") ? resolve(text("memory")!) : undefined,
     runDir, registry,
   });
   if (values.json) {

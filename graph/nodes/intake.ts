@@ -1,6 +1,6 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { failpoint } from "../../lib/failpoint.ts";
-import { groupBy } from "../../data/index.ts";
+import { dataVersionHash, groupBy } from "../../data/index.ts";
 import { goldOf } from "../../run/score-model.ts";
 import { earlierRunGold, inputsOf } from "../../run/earlier-runs.ts";
 import { validateInputs } from "../../run/intake.ts";
@@ -33,7 +33,7 @@ export async function intakeNode(state: MaintainStateType, config?: LangGraphRun
   const { resources } = await ensureConfiguration(config, input);
   const run = resources.runFolder(input.run_dir, inputs.task.kind);
   const runId = state.run_id || `run-${new Date().toISOString().replace(/[:.]/g, "-")}`;
-  const modelId = inputs.deployed.id ?? (await registerDeployed(resources.registry, inputs.deployed.dir, inputs.deployed.model, inputs.train));
+  const modelId = inputs.deployed.id ?? (await registerDeployed(resources.registry, inputs.deployed.dir, inputs.deployed.model, dataVersionHash(inputs.train)));
   const lineage = (await resources.registry.lineage(modelId)).map((m) => m.id);
   const earlier = earlierRunGold(await resources.memory.acceptedFailuresOf(lineage, { excludeRunId: runId }), {
     kind: inputs.task.kind,

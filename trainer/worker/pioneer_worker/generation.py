@@ -193,7 +193,8 @@ def train_generation(config: GenerationConfig) -> dict[str, Any]:
     base = resolve_decoder(config.model)
     tokenizer = AutoTokenizer.from_pretrained(base)
     if config.init_from is not None:
-        model = warm_start_decoder(config.init_from, config.strategy).to(device)
+        # LoRA trains the parent's adapter on; a full fine-tune continues from its merged weights.
+        model = decoder_of(config.init_from, keep_adapter=config.strategy == "lora").to(device)
         log(f"warm start from {config.init_from}")
     else:
         model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32).to(device)
@@ -269,35 +270,28 @@ def train_generation(config: GenerationConfig) -> dict[str, Any]:
     return metrics
 
 
-def warm_start_decoder(init_from: str, strategy: str):
-    """The parent's decoder to train on: its LoRA adapter, trainable (strategy lora), or its full
-    weights with any adapter merged in (strategy full)."""
+def decoder_of(model_dir: str, keep_adapter: bool = False):
+    """The decoder of a trained generation model: its full weights, or the base with its LoRA
+    adapter, merged in, or kept as a trainable adapter (`keep_adapter`, to train it on)."""
     from transformers import AutoModelForCausalLM
 
-    manifest = json.loads((Path(init_from) / "pioneer.json").read_text(encoding="utf-8"))
+    manifest = json.loads((Path(model_dir) / "pioneer.json").read_text(encoding="utf-8"))
     if manifest["weights"] == "full":
-        return AutoModelForCausalLM.from_pretrained(str(Path(init_from) / "decoder"), dtype=torch.float32)
+        return AutoModelForCausalLM.from_pretrained(str(Path(model_dir) / "decoder"), dtype=torch.float32)
     from peft import PeftModel
 
     base = AutoModelForCausalLM.from_pretrained(resolve_decoder(manifest["base_model"]), dtype=torch.float32)
-    adapted = PeftModel.from_pretrained(base, str(Path(init_from) / "adapter"), is_trainable=strategy == "lora")
-    return adapted if strategy == "lora" else adapted.merge_and_unload()
+    adapted = PeftModel.from_pretrained(base, str(Path(model_dir) / "adapter"), is_trainable=keep_adapter)
+    return adapted if keep_adapter else adapted.merge_and_unload()
 
 
 def load_generator(model_dir: str, device: torch.device):
     """The decoder of a trained generation model (LoRA merged into the base), its tokenizer and manifest."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoTokenizer
 
     manifest = json.loads((Path(model_dir) / "pioneer.json").read_text(encoding="utf-8"))
     tokenizer = AutoTokenizer.from_pretrained(str(Path(model_dir) / "tokenizer"))
-    if manifest["weights"] == "lora":
-        from peft import PeftModel
-
-        base = AutoModelForCausalLM.from_pretrained(resolve_decoder(manifest["base_model"]), dtype=torch.float32)
-        model = PeftModel.from_pretrained(base, str(Path(model_dir) / "adapter")).merge_and_unload()
-    else:
-        model = AutoModelForCausalLM.from_pretrained(str(Path(model_dir) / "decoder"), dtype=torch.float32)
-    return model.to(device).eval(), tokenizer, manifest
+    return decoder_of(model_dir).to(device).eval(), tokenizer, manifest
 
 
 def cut_output(text: str) -> str:
