@@ -6,7 +6,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { datasetPath } from "../data/shared-datasets.ts";
 import { REPO_ROOT } from "../lib/repo-root.ts";
 import { SUBMIT_DECISION } from "../llm/decide.ts";
-import { freePort } from "../test-support/free-port.ts";
+import { freePort } from "../lib/free-port.ts";
 import { OpenAiReplayServer, type RecordedRequest, type ReplayStep } from "../test-support/openai-replay-server.ts";
 
 /** `pioneer cold-start --llm endpoint`: the real CLI and the real `@langchain/openai` client, over

@@ -9,6 +9,7 @@ import { EVAL_USAGE, evalCommand } from "./commands/eval.ts";
 import { MAINTAIN_USAGE } from "./commands/maintain-usage.ts";
 import { MODELS_USAGE, modelsCommand } from "./commands/models.ts";
 import { PREDICT_USAGE, predictCommand } from "./commands/predict.ts";
+import { RUNS_USAGE, runsCommand } from "./commands/runs.ts";
 import { TRAIN_USAGE, trainCommand } from "./commands/train.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; usage: 
   // Loaded on demand: it pulls in LangGraph, LanceDB and the agents.
   maintain: { run: async (argv) => (await import("./commands/maintain.ts")).maintainCommand(argv), usage: MAINTAIN_USAGE },
   "cold-start": { run: coldStartCommand, usage: COLD_START_USAGE },
+  runs: { run: runsCommand, usage: RUNS_USAGE },
   demo: { run: demoCommand, usage: DEMO_USAGE },
 };
 

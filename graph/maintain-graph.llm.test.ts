@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SUBMIT_DECISION } from "../llm/decide.ts";
 import type { LlmAgent } from "../llm/settings.ts";
 import type { RunResources } from "../run/resources.ts";
-import { freePort } from "../test-support/free-port.ts";
+import { freePort } from "../lib/free-port.ts";
 import { sliceRun } from "../test-support/maintain-run.ts";
 import { INJECTION_TEXT, type MaintainSlice, maintainSlice } from "../test-support/maintain-slice.ts";
 import { ScriptedChatModel, type ScriptStep, textMessage, toolCallMessage } from "../test-support/scripted-chat-model.ts";

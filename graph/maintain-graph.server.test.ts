@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 describe("maintain graph on the langgraph dev server", () => {
-  it("is registered from langgraph.json and runs one round to a report through runs.wait", async () => {
+  it("is registered from langgraph.json; a run streamed to the approval interrupt is resumed with Command({ resume }) and promotes", async () => {
     if (!server || !slice) throw new Error("dev server or scenario did not start; see the beforeAll error");
     const { client } = server;
     const assistants = await client.assistants.search({ graphId: "maintain" });
@@ -41,6 +41,7 @@ describe("maintain graph on the langgraph dev server", () => {
     const registryDir = join(slice.dir, "registry");
     const v0 = await registerDeployed(registryDir, slice.v0Dir, slice.train);
     const runDir = join(slice.dir, "run");
+    // One round, two epochs: the setting whose candidate passes the gate on this slice.
     const input: MaintainInputArgs = {
       model: v0,
       train_path: slice.train,
@@ -50,23 +51,59 @@ describe("maintain graph on the langgraph dev server", () => {
       run_dir: runDir,
       registry_dir: registryDir,
       rounds: 1,
-      max_epochs: 1,
+      max_epochs: 2,
       threads: 1,
+      approve_promotion: true,
     };
     const thread = await client.threads.create();
     threads.push(thread.thread_id);
-    const state = (await client.runs.wait(thread.thread_id, "maintain", { input: { input } })) as {
-      final_report?: { json_path: string; summary: { run_id: string; parent: string; promoted: string | null; stop_reason: string; rounds: { pass: boolean | null }[] } };
+    const nodes: string[] = [];
+    for await (const chunk of client.runs.stream(thread.thread_id, "maintain", { input: { input }, streamMode: "updates" })) {
+      if (chunk.event === "updates") nodes.push(...Object.keys(chunk.data as Record<string, unknown>));
+    }
+    expect(nodes.slice(0, 2)).toEqual(["intake", "planner"]);
+    expect(nodes).toContain("trainer");
+    expect(nodes).toContain("__interrupt__");
+    expect(nodes).not.toContain("report");
+
+    // The thread waits on the evaluator's interrupt, with the evidence for a reviewer.
+    const waiting = await client.threads.getState(thread.thread_id);
+    expect(waiting.next).toEqual(["evaluator"]);
+    const request = waiting.tasks[0]?.interrupts[0]?.value as { kind: string; candidate: string; parent: string; before: { task: number }; after: { task: number } };
+    expect(request).toMatchObject({ kind: "promotion", candidate: "round-1", parent: v0 });
+    expect(request.after.task).toBeGreaterThan(request.before.task);
+    expect((await new ModelRegistry(registryDir).promoted())?.id).toBe(v0);
+
+    const state = (await client.runs.wait(thread.thread_id, "maintain", { command: { resume: { approved: true, by: "sdk-test" } } })) as {
+      final_report?: { json_path: string; summary: { run_id: string; parent: string; promoted: string | null; stop_reason: string; rounds: { pass: boolean | null; review: { approved: boolean; by: string } | null }[] } };
       decisions?: { agent: string }[];
     };
-
     const summary = state.final_report?.summary;
     expect(summary).toMatchObject({ parent: v0, stop_reason: "round budget spent (1)" });
     expect(summary?.rounds).toHaveLength(1);
-    expect(typeof summary?.rounds[0]?.pass).toBe("boolean");
+    expect(summary?.rounds[0]).toMatchObject({ pass: true, review: { approved: true, by: "sdk-test" } });
     expect(existsSync(join(runDir, "report.json"))).toBe(true);
     expect(state.decisions?.filter((d) => d.agent === "intake")).toHaveLength(1);
     const promoted = await new ModelRegistry(registryDir).promoted();
-    expect(promoted?.id).toBe(summary?.promoted ?? v0);
+    expect(summary?.promoted).toBeTruthy();
+    expect(promoted?.id).toBe(summary?.promoted);
+    expect(promoted?.parent).toBe(v0);
+  });
+
+  it("serves the chat graph: with no model, commands answer about the run, citing its ids", async () => {
+    if (!server || !slice) throw new Error("dev server or scenario did not start; see the beforeAll error");
+    const config = { configurable: { runs_dir: slice.dir, registry_dir: join(slice.dir, "registry") } };
+    const ask = async (threadId: string, text: string) => {
+      const state = (await server!.client.runs.wait(threadId, "chat", { input: { messages: [{ role: "human", content: text }] }, config })) as { messages: { type: string; content: string }[] };
+      return state.messages;
+    };
+    const thread = await server.client.threads.create();
+    threads.push(thread.thread_id);
+    const why = await ask(thread.thread_id, "why run");
+    expect(why.at(-1)?.content).toContain("Run run (maintain, done).");
+    expect(why.at(-1)?.content).toMatch(/candidate round-1: task metric [\d.]+ -> [\d.]+, \d+ flips; promoted as /);
+    expect(why.at(-1)?.content).toContain("approved by sdk-test");
+    expect((await ask(thread.thread_id, "tell me a story")).at(-1)?.content).toContain("Free text needs a language model");
+
   });
 });

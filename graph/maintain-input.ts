@@ -26,6 +26,13 @@ export const MaintainInput = z.object({
   seed: z.number().int().default(0),
   threads: z.number().int().positive().optional().describe("worker CPU threads (default: measured)"),
   max_epochs: z.number().positive().optional().describe("cap on training epochs per candidate (tiny budgets, tests)"),
+  approve_promotion: z.boolean().default(false).describe("wait for a person before promoting: the run interrupts with the evidence (metrics, flips with their examples, data changes) and goes on when resumed with { approved, by, reason }"),
+  approve_training_over: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("wait for a person before a fine-tune whose estimated cost (training examples x epochs) is over this"),
   llm: LlmMode.optional().describe("who decides: 'endpoint' (an OpenAI-compatible chat model from OPENAI_BASE_URL / OPENAI_API_KEY / PIONEER_MODEL, guarded by the offline policies) or 'off' (the policies); default: endpoint when one is configured"),
   llm_max_tries: z.number().int().min(1).default(2).describe("invalid LLM answers a step may give before the policy decides"),
   llm_budget_tokens: z.number().int().positive().optional().describe("tokens the run's LLM calls may spend; past it the policies decide"),

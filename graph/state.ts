@@ -39,7 +39,7 @@ export const MaintainState = Annotation.Root({
   rounds_without_promotion: replace<number>(() => 0),
   next_plan: replace<RoundPlan | null>(() => null),
   stop_reason: replace<string | null>(() => null),
-  final_report: replace<{ markdown_path: string; json_path: string; summary: Record<string, unknown> } | null>(() => null),
+  final_report: replace<{ markdown_path: string; json_path: string; html_path?: string; summary: Record<string, unknown> } | null>(() => null),
   errors: append<string>(),
   /** What the run's LLM calls cost, per agent (summed over the run). */
   llm_usage: Annotation<Record<string, LlmUsage>>({ reducer: mergeUsageByAgent, default: () => ({}) }),

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { freePort } from "../test-support/free-port.ts";
+import { freePort } from "../lib/free-port.ts";
 import { OpenAiReplayServer, type ReplayStep } from "../test-support/openai-replay-server.ts";
 import { endpointChatModel } from "./chat-model.ts";
 import { decideWithLlm, SUBMIT_DECISION } from "./decide.ts";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
-/** The agents that can decide through an LLM; each may have its own model. */
-export const LlmAgent = z.enum(["planner", "diagnostician", "data_curator"]);
+/** The agents that can decide (or, the chat agent, answer) through an LLM; each may have its own model. */
+export const LlmAgent = z.enum(["planner", "diagnostician", "data_curator", "chat"]);
 export type LlmAgent = z.infer<typeof LlmAgent>;
 
 /** Who decides: `endpoint` an OpenAI-compatible chat model (guarded by the offline policies), `off`

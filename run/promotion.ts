@@ -1,4 +1,5 @@
 import { failpoint } from "../lib/failpoint.ts";
+import { type Review, reviewLine } from "./approval.ts";
 import type { GateVerdict } from "../evals/regression-gate.ts";
 import type { MemoryStore } from "../memory/index.ts";
 import { exampleKindOf, modelDirHash, readModelDir } from "../trainer/model-dir.ts";
@@ -86,7 +87,7 @@ function flatScores(s: ModelScores): Record<string, number> {
  * promoted or not, so later runs on similar failures start from what worked. */
 export async function rememberExperiment(
   memory: MemoryStore,
-  e: { runId: string; task: TaskInfo; parent: ParentModel; candidate: Candidate; data: DataVersion | undefined; failureSummary: string; scores: ModelScores; verdict: GateVerdict; promotedId: string | null },
+  e: { runId: string; task: TaskInfo; parent: ParentModel; candidate: Candidate; data: DataVersion | undefined; failureSummary: string; scores: ModelScores; verdict: GateVerdict; promotedId: string | null; review?: Review | null },
 ): Promise<void> {
   await memory.addExperiment({
     id: `${e.runId}/${e.candidate.id}`,
@@ -106,7 +107,9 @@ export async function rememberExperiment(
     metrics_before: flatScores(e.parent.scores),
     metrics_after: flatScores(e.scores),
     gain: e.scores.task - e.parent.scores.task,
-    verdict: e.verdict.pass ? "promoted" : "rejected",
-    reasons: e.verdict.reasons,
+    // A candidate that passed the gate but was not promoted (a person rejected it, or the registry
+    // moved on) is not a winner to start from.
+    verdict: e.promotedId ? "promoted" : "rejected",
+    reasons: e.review ? [...e.verdict.reasons, reviewLine("promotion", e.review)] : e.verdict.reasons,
   });
 }

@@ -4,11 +4,23 @@ import { type Example, readExamples, writeExamplesJsonl } from "../data/index.ts
 import { type Prediction, PredictionSchema } from "../evals/types.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../lib/atomic-write.ts";
 import { LabelIssue } from "../tools/find-label-issues.ts";
-import type { RunFiles, TaskKind } from "./types.ts";
+import type { Decision, RunFiles, TaskKind } from "./types.ts";
 
 /** The evaluation sets a model is scored on; a predictions folder holds one file per set. */
 export const SCORED_SETS = ["dev", "failures", "regression", "earlier-runs"] as const;
 export type ScoredSet = (typeof SCORED_SETS)[number];
+
+export const DECISION_LOG_FILE = "decisions.json";
+
+/** What a finished run leaves to explain itself: every agent decision, the model it ends on (with
+ * its predictions), its input files and task kind. */
+export interface DecisionLog {
+  decisions: Decision[];
+  current: { id: string | null; predictions_dir: string } | null;
+  files: RunFiles | null;
+  task_kind: TaskKind | null;
+  stop_reason: string | null;
+}
 
 /** The inputs intake writes, normalized and validated. */
 export interface RunInputs {
@@ -41,6 +53,8 @@ export interface RunInputs {
  *     models/<run id>/round-<n>/         the candidate of round n (a registered one is never rewritten)
  *     memory/                            the LanceDB memory, unless the run names a shared one
  *     report.md, report.json             the outcome
+ *     report.html                        the same with plots, self-contained (inline SVG)
+ *     decisions.json                     the decision log, the final model, the inputs (DecisionLog)
  *
  * Every file is validated when first read and then cached (a write through this class drops the
  * cached copy): inputs, findings and predictions are written once in a run. Writes are atomic
@@ -159,6 +173,20 @@ export class RunFolder {
     await writeFileAtomic(paths.markdown_path, `${markdown}\n`);
     await writeJsonAtomic(paths.json_path, summary);
     return paths;
+  }
+
+  /** The decision log and where the final model's predictions are, so the folder explains itself
+   * without the checkpoints (a server run keeps those in the server). */
+  async writeDecisionLog(log: DecisionLog): Promise<string> {
+    const path = join(this.dir, DECISION_LOG_FILE);
+    await writeJsonAtomic(path, log);
+    return path;
+  }
+
+  async writeHtmlReport(html: string): Promise<string> {
+    const path = join(this.dir, "report.html");
+    await writeFileAtomic(path, html);
+    return path;
   }
 
   private cached<T>(key: string, read: () => Promise<T>): Promise<T> {

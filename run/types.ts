@@ -1,6 +1,7 @@
 import type { DataVersionDiff } from "../data/index.ts";
 import type { GateVerdict } from "../evals/regression-gate.ts";
 import type { DecisionMode } from "../llm/usage.ts";
+import type { Review } from "./approval.ts";
 
 /** The domain records of a maintenance run: what the graph state holds (paths, scores, verdicts) and
  * the run folder's files describe. */
@@ -92,6 +93,8 @@ export interface Candidate {
   scores?: ModelScores;
   verdict?: GateVerdict;
   promoted_id?: string | null;
+  /** A person's answer when the run asked for approval before promoting. */
+  review?: Review;
 }
 
 export interface Decision {

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { Client } from "@langchain/langgraph-sdk";
 import { execa } from "execa";
-import { freePort } from "./free-port.ts";
+import { freePort } from "../lib/free-port.ts";
 
 /** The JS dev server's health route: `GET /ok` answers 200 `{"ok":true}` once graphs are registered. */
 const HEALTH_ROUTE = "/ok";

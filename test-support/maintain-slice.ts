@@ -1,8 +1,9 @@
-import { readFile } from "node:fs/promises";
-import { mulberry32 } from "../lib/random.ts";
-import { mkdtemp } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { cp, mkdir, mkdtemp, readFile, rename, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
+import { mulberry32 } from "../lib/random.ts";
 import { type ClassificationExample, dataVersionHash, readExamples, writeExamplesJsonl } from "../data/index.ts";
 import { datasetPath } from "../data/shared-datasets.ts";
 import { predictFile, trainModel } from "../trainer/launcher.ts";
@@ -39,9 +40,31 @@ export interface MaintainSlice {
  * become failures, plus 3 right ones whose feedback label is wrong and one prompt injection.
  * `model` is v0's base model (the packaged MiniLM unless told).
  */
-export async function maintainSlice(options: { labels?: number; perLabel?: number; noise?: number; seed?: number; model?: string } = {}): Promise<MaintainSlice> {
-  const { labels: nLabels = 6, perLabel = 30, noise = 0.25, seed = 1, model = "minilm" } = options;
+export async function maintainSlice(options: SliceOptions = {}): Promise<MaintainSlice> {
   const dir = await mkdtemp(join(tmpdir(), "pioneer-maintain-"));
+  const cacheRoot = process.env.PIONEER_TEST_CACHE;
+  if (!cacheRoot) return buildMaintainSlice(dir, options);
+  // One `npm test` builds each slice once (the same options give the same files and v0); every
+  // test file gets its own copy to write into.
+  const cached = join(cacheRoot, `maintain-slice-${createHash("sha256").update(JSON.stringify(options)).digest("hex").slice(0, 16)}`);
+  if (!existsSync(join(cached, SLICE_FILE))) {
+    const staging = `${cached}.${process.pid}.tmp`;
+    await mkdir(staging, { recursive: true });
+    const built = await buildMaintainSlice(staging, options);
+    const relativeTo = (path: string) => relative(staging, path);
+    await writeFile(join(staging, SLICE_FILE), JSON.stringify({ ...built, dir: ".", train: relativeTo(built.train), dev: relativeTo(built.dev), regression: relativeTo(built.regression), failures: relativeTo(built.failures), v0Dir: relativeTo(built.v0Dir) }));
+    await rename(staging, cached);
+  }
+  await cp(cached, dir, { recursive: true });
+  const stored = JSON.parse(await readFile(join(dir, SLICE_FILE), "utf8")) as MaintainSlice;
+  return { ...stored, dir, train: join(dir, stored.train), dev: join(dir, stored.dev), regression: join(dir, stored.regression), failures: join(dir, stored.failures), v0Dir: join(dir, stored.v0Dir) };
+}
+
+type SliceOptions = { labels?: number; perLabel?: number; noise?: number; seed?: number; model?: string };
+const SLICE_FILE = "slice.json";
+
+async function buildMaintainSlice(dir: string, options: SliceOptions): Promise<MaintainSlice> {
+  const { labels: nLabels = 6, perLabel = 30, noise = 0.25, seed = 1, model = "minilm" } = options;
   const all = (await readExamples(datasetPath("banking77", "train_nodev"), { kind: "classification" })).examples as ClassificationExample[];
   const labels = [...new Set(all.map((e) => e.label))].sort().slice(0, nLabels);
   const of = (label: string) => all.filter((e) => e.label === label);

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { freePort } from "./free-port.ts";
+import { freePort } from "../lib/free-port.ts";
 
 /** One scripted reply of the server. */
 export type ReplayStep =

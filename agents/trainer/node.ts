@@ -1,4 +1,5 @@
-import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { type LangGraphRunnableConfig, interrupt } from "@langchain/langgraph";
+import { type TrainingApprovalRequest, howToAnswer, parseApprovalAnswer, reviewLine } from "../../run/approval.ts";
 import { failpoint } from "../../lib/failpoint.ts";
 import { ensureConfiguration } from "../../graph/configuration.ts";
 import type { MaintainStateType, MaintainUpdate } from "../../graph/state.ts";
@@ -23,6 +24,31 @@ export async function trainerNode(state: MaintainStateType, config?: LangGraphRu
     seed: input.seed + state.round,
     threads: input.threads,
   });
+  // A fine-tune over the cost limit waits for a person (examples x epochs: what the time scales with).
+  if (input.approve_training_over !== undefined) {
+    const examples = (await resources.runFolder(input.run_dir, task.kind).examples(data.path)).length;
+    const epochs = plan.training.epochs;
+    const cost = examples * epochs;
+    if (cost > input.approve_training_over) {
+      const request: TrainingApprovalRequest = {
+        kind: "training",
+        run_id: state.run_id,
+        run_dir: input.run_dir,
+        round: state.round,
+        plan: { ...plan.training, band: plan.band, reason: plan.reason },
+        examples,
+        epochs,
+        estimated_cost: cost,
+        limit: input.approve_training_over,
+        how_to_answer: howToAnswer(input.run_dir),
+      };
+      const review = { ...parseApprovalAnswer(interrupt(request)), at: new Date().toISOString() };
+      if (!review.approved) {
+        const why = reviewLine(`the fine-tune of round ${state.round} (${examples} examples x ${epochs} epochs)`, review);
+        return { stop_reason: why, decisions: [{ agent: "trainer", round: state.round, at: review.at, decision: { trained: false, review, reason: why } }] };
+      }
+    }
+  }
   const registered = await resources.registry.resolve(spec.out_dir).catch(() => null);
   if (registered) throw new Error(`${spec.out_dir} holds registered version ${registered.id}; a registered model directory is never rewritten`);
   let lastLog = 0;

@@ -14,6 +14,7 @@ ${GENERATION_RUN_USAGE}`;
 export const MAINTAIN_USAGE = `pioneer maintain --model DIR|ID --train TRAIN.jsonl --regression GOLDEN.jsonl --failures FAILURES.jsonl
                  [--dev DEV.jsonl] [--rounds N] [--minutes N] [--epsilon 2] [--delta 0.1] [--target X]
                  [--memory DIR] [--run-dir DIR] [--allow-new-labels] [--max-epochs N]
+                 [--approve-promotion] [--approve-training-over N]
                  [--llm off|endpoint] [--llm-budget-tokens N] [--llm-max-tries 2] [--json]
 pioneer maintain --resume RUN_DIR      continue a run that was stopped, from its last checkpoint
   diagnoses the failures, curates a new data version, trains candidates and promotes one only if
@@ -21,4 +22,7 @@ pioneer maintain --resume RUN_DIR      continue a run that was stopped, from its
   --llm endpoint: agents decide through an OpenAI-compatible chat model (OPENAI_BASE_URL,
   OPENAI_API_KEY, PIONEER_MODEL, PIONEER_MODEL_<AGENT>), guarded by the offline policies;
   default: endpoint when OPENAI_API_KEY or OPENAI_BASE_URL is set, else off
+  --approve-promotion: the run stops before promoting and waits for a person, with the evidence
+  (metrics, flips with their examples, data changes): pioneer runs show|approve|reject RUN_DIR.
+  --approve-training-over N: the same before a fine-tune of more than N examples x epochs
 ${GENERATION_MAINTAIN_USAGE}`;

@@ -1,53 +1,20 @@
-import { existsSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { openCheckpointer } from "../../graph/checkpointer.ts";
+import { type RunCheckpoints, hasRunCheckpoints, openRunCheckpoints } from "../../graph/checkpointer.ts";
 import { compileMaintainGraph } from "../../graph/graph.ts";
 import { MaintainInput } from "../../graph/maintain-input.ts";
-import type { MaintainStateType } from "../../graph/state.ts";
-import type { Decision } from "../../run/types.ts";
 import { RunResources, resourceOptions } from "../../run/resources.ts";
 import { readModelDir } from "../../trainer/model-dir.ts";
 import { parseNumber, resolveModelDir } from "../context.ts";
+import { followMaintainRun, recordedInput } from "../../graph/follow-run.ts";
 import { GENERATION_MAINTAIN_OPTIONS, maintainGeneration } from "./maintain-generation.ts";
 import { UsageError } from "../usage-error.ts";
 import { MAINTAIN_USAGE } from "./maintain-usage.ts";
 
 export { MAINTAIN_USAGE };
 
-function describe(node: string, update: Record<string, unknown>): string {
-  const decisions = (update.decisions as Decision[] | undefined) ?? [];
-  const own = node === "data_curator" ? "data_curator" : node;
-  const d = (decisions.find((x) => x.agent === own && x.decision.round_plan === undefined) ?? decisions.at(-1))?.decision ?? {};
-  switch (node) {
-    case "intake":
-    {
-      const earlier = (d.earlier_runs as { gold: number }[] | undefined) ?? [];
-      const fromMemory = earlier.length ? ` + ${earlier.reduce((n, r) => n + r.gold, 0)} gold of ${earlier.length} earlier run(s) from memory` : "";
-      return `loaded ${d.train} train / ${d.dev} dev / ${d.regression} regression / ${d.failures} failures${fromMemory}; deployed model scores ${Number(d.parent_task_metric).toFixed(4)}`;
-    }
-    case "planner": {
-      const plan = decisions.find((x) => x.agent === "planner" && x.decision.round_plan !== undefined);
-      const planned = plan ? `; round plan by ${plan.mode}${plan.note ? ` (${plan.note})` : ""}: ${String(plan.decision.round_plan)}` : "";
-      return `-> ${String(d.next)} (${String(d.reason)})${planned}`;
-    }
-    case "diagnostician":
-      return `causes ${JSON.stringify(d.counts)}; ${d.pool_label_issues} suspect pool labels`;
-    case "data_curator":
-      return `data ${d.data_version}: ${d.examples} examples, +${d.added} -${d.removed} ~${d.relabeled} relabeled`;
-    case "trainer":
-      return `${d.strategy} from ${d.init_from}, ${d.epochs} epochs, lr ${d.learning_rate} (${d.wall_s}s)`;
-    case "evaluator":
-      return `${d.pass ? "PROMOTED " + String(d.promoted) : "rejected"}: ${(d.reasons as string[] | undefined)?.join("; ")}`;
-    case "report":
-      return "report written";
-    default:
-      return "";
-  }
-}
-
-export async function maintainCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
+function parseMaintainArgs(argv: string[]) {
+  return parseArgs({
     args: argv,
     strict: true,
     options: {
@@ -56,10 +23,16 @@ export async function maintainCommand(argv: string[]): Promise<void> {
       delta: { type: "string" }, target: { type: "string" }, memory: { type: "string" }, "run-dir": { type: "string" },
       registry: { type: "string" }, "allow-new-labels": { type: "boolean", default: false }, "max-epochs": { type: "string" },
       threads: { type: "string" }, seed: { type: "string" }, resume: { type: "string" }, json: { type: "boolean", default: false },
+      "approve-promotion": { type: "boolean", default: false }, "approve-training-over": { type: "string" },
       llm: { type: "string" }, "llm-budget-tokens": { type: "string" }, "llm-max-tries": { type: "string" },
       ...GENERATION_MAINTAIN_OPTIONS,
     },
-  });
+  }).values;
+}
+type MaintainValues = ReturnType<typeof parseMaintainArgs>;
+
+export async function maintainCommand(argv: string[]): Promise<void> {
+  const values = parseMaintainArgs(argv);
   // A generation model is maintained by its own round (run/generation-maintenance.ts), not the graph.
   if (!values.resume && values.model && values.train && values.regression && values.failures) {
     const ref = await resolveModelDir(values.model, values.registry);
@@ -69,12 +42,21 @@ export async function maintainCommand(argv: string[]): Promise<void> {
   const generationOnly = Object.keys(GENERATION_MAINTAIN_OPTIONS).find((flag) => values[flag as keyof typeof values] !== undefined);
   if (generationOnly) throw new UsageError(`--${generationOnly} is for generation models; --model is a classification or token model`);
   const runDir = resolve(values.resume ?? values["run-dir"] ?? join("runs", `maintain-${new Date().toISOString().replace(/[:.]/g, "-")}`));
-  const threadId = basename(runDir);
   // A run folder holds one run: a new run never starts over in it, and a resume needs one there.
-  const checkpoints = join(runDir, "checkpoints.sqlite");
-  if (values.resume && !existsSync(checkpoints)) throw new UsageError(`${runDir} holds no maintain run to resume (no checkpoints.sqlite); start one with --run-dir`);
-  if (!values.resume && existsSync(checkpoints)) throw new UsageError(`${runDir} already holds a maintain run; continue it with --resume ${runDir}, or start a new run in another --run-dir`);
-  const graph = compileMaintainGraph(openCheckpointer(checkpoints));
+  const exists = hasRunCheckpoints(runDir);
+  if (values.resume && !exists) throw new UsageError(`${runDir} holds no maintain run to resume (no checkpoints); start one with --run-dir`);
+  if (!values.resume && exists) throw new UsageError(`${runDir} already holds a maintain run; continue it with --resume ${runDir}, or start a new run in another --run-dir`);
+  const checkpoints = await openRunCheckpoints(runDir, { create: !values.resume });
+  try {
+    await runWithCheckpoints(values, runDir, checkpoints);
+  } finally {
+    await checkpoints.close();
+  }
+}
+
+async function runWithCheckpoints(values: MaintainValues, runDir: string, checkpoints: RunCheckpoints): Promise<void> {
+  const { threadId } = checkpoints;
+  const graph = compileMaintainGraph(checkpoints.saver);
   let input: { input: MaintainInput } | null = null;
   if (!values.resume) {
     if (!values.model || !values.train || !values.regression || !values.failures) {
@@ -98,6 +80,8 @@ export async function maintainCommand(argv: string[]): Promise<void> {
       threads: parseNumber("threads", values.threads),
       seed: parseNumber("seed", values.seed),
       allow_new_labels: values["allow-new-labels"],
+      approve_promotion: values["approve-promotion"],
+      approve_training_over: parseNumber("approve-training-over", values["approve-training-over"]),
       ...(values.llm ? { llm: values.llm } : {}),
       llm_budget_tokens: parseNumber("llm-budget-tokens", values["llm-budget-tokens"]),
       llm_max_tries: parseNumber("llm-max-tries", values["llm-max-tries"]),
@@ -109,12 +93,12 @@ export async function maintainCommand(argv: string[]): Promise<void> {
     // Bound to its registry and memory from the first checkpoint on: resolved now, not at a resume.
     const folders = resourceOptions(parsed.data);
     input = { input: { ...parsed.data, registry_dir: folders.registryDir, memory_dir: folders.memoryDir } };
-    console.error(`maintain run ${threadId} in ${runDir}`);
+    console.error(`maintain run ${threadId} in ${runDir} (checkpoints: ${checkpoints.where})`);
   } else {
     console.error(`resuming maintain run ${threadId} from its last checkpoint`);
   }
   // The worker, memory and registry of the run, from its options (on resume, as the run recorded them).
-  const options = input?.input ?? ((await graph.getState({ configurable: { thread_id: threadId } })).values as Partial<MaintainStateType>).input;
+  const options = input?.input ?? (await recordedInput(graph, threadId));
   if (!options) throw new UsageError(`${runDir} holds no maintain run to resume`);
   const bound = resourceOptions(options);
   if (values.resume) {
@@ -123,26 +107,8 @@ export async function maintainCommand(argv: string[]): Promise<void> {
     }
   }
   const resources = await RunResources.open(bound);
-  const config = { configurable: { thread_id: threadId, resources }, recursionLimit: 200, streamMode: "updates" as const };
   try {
-    let round = 1;
-    for await (const chunk of await graph.stream(input as never, config)) {
-      for (const [node, update] of Object.entries(chunk as Record<string, Record<string, unknown>>)) {
-        // A step is printed under the round it decided for (the evaluator's update already counts the next one).
-        const decided = (update?.decisions as Decision[] | undefined)?.[0]?.round;
-        console.error(`[round ${decided ?? round}] ${node}: ${describe(node, update ?? {})}`);
-        if (typeof update?.round === "number") round = update.round;
-      }
-    }
-    const state = await graph.getState({ configurable: { thread_id: threadId } });
-    const report = (state.values as { final_report?: { markdown_path: string; summary: Record<string, unknown> } }).final_report;
-    if (!report) throw new Error(`run ${threadId} ended without a report; resume it with: pioneer maintain --resume ${runDir}`);
-    if (values.json) {
-      console.log(JSON.stringify(report.summary));
-    } else {
-      const { readFile } = await import("node:fs/promises");
-      console.log(await readFile(report.markdown_path, "utf8"));
-    }
+    await followMaintainRun(graph, input, { threadId, runDir, resources, json: values.json });
   } finally {
     await resources.close();
   }

@@ -1,8 +1,10 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { failpoint } from "../../lib/failpoint.ts";
+import { reviewLine } from "../../run/approval.ts";
 import { DecisionMode, totalUsage } from "../../llm/usage.ts";
 import type { Decision, ModelScores } from "../../run/types.ts";
 import { ensureConfiguration } from "../configuration.ts";
+import { buildReportHtml } from "./report-html.ts";
 import type { MaintainStateType, MaintainUpdate } from "../state.ts";
 
 function scoreLine(s: ModelScores | undefined): string {
@@ -59,6 +61,7 @@ export function buildReport(state: MaintainStateType, now = new Date()) {
       pass: c.verdict?.pass ?? null,
       promoted: c.promoted_id ?? null,
       reasons: c.verdict?.reasons ?? [],
+      review: c.review ?? null,
       train_wall_s: c.train_metrics.wall_s ?? null,
     })),
     data_changes: data?.lineage ?? null,
@@ -87,7 +90,7 @@ export function buildReport(state: MaintainStateType, now = new Date()) {
     "|---|---|---|---|---|---|---|---|",
     ...summary.rounds.map(
       (r) =>
-        `| ${r.round} | ${r.strategy} | ${r.init_from} | ${r.epochs} | ${r.learning_rate} | ${r.task === null ? "-" : (r.task * 100).toFixed(2)} | ${r.flips ?? "-"} | ${r.promoted ? `promoted ${r.promoted}` : r.pass === false ? `rejected: ${r.reasons.join("; ")}` : "-"} |`,
+        `| ${r.round} | ${r.strategy} | ${r.init_from} | ${r.epochs} | ${r.learning_rate} | ${r.task === null ? "-" : (r.task * 100).toFixed(2)} | ${r.flips ?? "-"} | ${r.promoted ? `promoted ${r.promoted}${r.review ? ` (${reviewLine("", r.review).trim()})` : ""}` : r.review && !r.review.approved ? `passed the gate; ${reviewLine("", r.review).trim()}` : r.pass === false ? `rejected: ${r.reasons.join("; ")}` : "-"} |`,
     ),
     "",
     "## Who decided",
@@ -105,7 +108,17 @@ export async function reportNode(state: MaintainStateType, config?: LangGraphRun
   if (!state.task) throw new Error("report needs intake to have run first");
   const { summary, md } = buildReport(state);
   const { resources } = await ensureConfiguration(config, state.input);
-  const paths = await resources.runFolder(state.input.run_dir, state.task.kind).writeReport(md, summary);
+  const run = resources.runFolder(state.input.run_dir, state.task.kind);
+  const verdictLine = md.split("\n").find((l) => l.startsWith("**Verdict:**"))?.replace(/\*\*/g, "") ?? "";
+  const html_path = await run.writeHtmlReport(await buildReportHtml(state, run, verdictLine, summary.wall_s));
+  await run.writeDecisionLog({
+    decisions: state.decisions,
+    current: state.parent ? { id: state.parent.id, predictions_dir: state.parent.predictions_dir } : null,
+    files: state.files,
+    task_kind: state.task.kind,
+    stop_reason: state.stop_reason,
+  });
+  const paths = { ...(await run.writeReport(md, summary)), html_path };
   failpoint("report");
   return { final_report: { ...paths, summary } };
 }

@@ -1,0 +1,226 @@
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { connect } from "@lancedb/lancedb";
+import { pathToFileURL } from "node:url";
+import { execa } from "execa";
+import { chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BaseMessage, HumanMessage } from "@langchain/core/messages";
+import { graph as chatGraph } from "../graph/chat-graph.ts";
+import { REPO_ROOT } from "../lib/repo-root.ts";
+import { OpenAiReplayServer } from "../test-support/openai-replay-server.ts";
+import { ScriptedChatModel, textMessage, toolCallMessage } from "../test-support/scripted-chat-model.ts";
+import type { PromotionApprovalRequest } from "../run/approval.ts";
+import { type MaintainSlice, maintainSlice, registerDeployed } from "../test-support/maintain-slice.ts";
+import { chromiumPath } from "../test-support/chromium.ts";
+import { startPostgres } from "../test-support/postgres.ts";
+import { ModelRegistry } from "../trainer/registry.ts";
+
+/** Human approval from the CLI: `pioneer maintain --approve-promotion` (and --approve-training-over)
+ * stops the run before the step and waits; `pioneer runs list|show` see it waiting with the
+ * evidence; `pioneer runs reject` lets it go on, keeping the parent and saying who rejected it. The
+ * tiny BANKING77 slice, one round, two epochs, one thread (the setting whose candidate passes the gate). */
+let slice: MaintainSlice;
+let runsDir: string;
+
+beforeAll(async () => {
+  slice = await maintainSlice();
+  runsDir = join(slice.dir, "runs");
+  await mkdir(runsDir, { recursive: true });
+}, 300_000);
+
+afterAll(async () => {
+  if (slice) await rm(slice.dir, { recursive: true, force: true });
+});
+
+function pioneer(args: string[], env: Record<string, string> = {}) {
+  return execa("node", [join(REPO_ROOT, "cli", "bin.js"), ...args], { reject: false, env: { PIONEER_THREADS: "1", PIONEER_RUNS: runsDir, ...env } });
+}
+
+/** A maintain run named `name` under the runs folder, on its own registry (v0 promoted) and memory. */
+async function startRun(name: string, extra: string[], env: Record<string, string> = {}) {
+  const registryDir = join(slice.dir, name, "registry");
+  const memoryDir = join(slice.dir, name, "memory");
+  const v0 = await registerDeployed(registryDir, slice.v0Dir, slice.train);
+  const result = await pioneer([
+    "maintain", "--model", v0, "--train", slice.train, "--regression", slice.regression, "--failures", slice.failures, "--dev", slice.dev,
+    "--run-dir", join(runsDir, name), "--registry", registryDir, "--memory", memoryDir, "--rounds", "1", "--max-epochs", "2", "--threads", "1", "--json", ...extra,
+  ], env);
+  return { v0, registryDir, memoryDir, result };
+}
+
+describe("pioneer runs: approving and rejecting what a run waits for", () => {
+  it("a promotion that passed the gate waits for a person, shows its evidence, and a rejection keeps the parent", async () => {
+    const run = await startRun("promotion", ["--approve-promotion"]);
+    expect(run.result.exitCode, run.result.stderr).toBe(0);
+    const waiting = JSON.parse(run.result.stdout) as { status: string; run_id: string; request: PromotionApprovalRequest };
+    expect(waiting).toMatchObject({ status: "awaiting_approval", run_id: "promotion", request: { kind: "promotion", round: 1, candidate: "round-1", parent: run.v0 } });
+    const { request } = waiting;
+    expect(request.after.task).toBeGreaterThan(request.before.task);
+    expect(request.gate[0]).toMatch(/points/);
+    expect(request.data_changes?.why.length).toBeGreaterThan(0);
+    for (const flip of waiting.request.flips) {
+      expect(flip.text.length).toBeGreaterThan(0);
+      expect(flip.before).toBe(flip.gold);
+      expect(flip.after).not.toBe(flip.gold);
+    }
+    // Nothing moved while it waits.
+    expect((await new ModelRegistry(run.registryDir).promoted())?.id).toBe(run.v0);
+
+    const listed = await pioneer(["runs", "list", "--json"]);
+    expect(listed.exitCode, listed.stderr).toBe(0);
+    const runs = (JSON.parse(listed.stdout) as { runs: { id: string; kind: string; status: string; pending: { kind: string } | null }[] }).runs;
+    expect(runs).toEqual([expect.objectContaining({ id: "promotion", kind: "maintain", status: "awaiting_approval", pending: expect.objectContaining({ kind: "promotion" }) })]);
+
+    const shown = await pioneer(["runs", "show", "promotion"]);
+    expect(shown.exitCode, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain(`waits for approval to promote round-1 (round 1) over ${run.v0}`);
+    expect(shown.stdout).toContain("pioneer runs approve");
+
+    const rejected = await pioneer(["runs", "reject", "promotion", "--by", "alice", "--reason", "two flips on card payments", "--json"]);
+    expect(rejected.exitCode, rejected.stderr).toBe(0);
+    const summary = JSON.parse(rejected.stdout) as { promoted: string | null; parent: string; stop_reason: string; rounds: { pass: boolean; promoted: string | null; review: { approved: boolean; by: string; reason: string } | null }[] };
+    expect(summary).toMatchObject({ promoted: null, parent: run.v0, stop_reason: "the promotion of round-1 rejected by alice: two flips on card payments" });
+    expect(summary.rounds[0]).toMatchObject({ pass: true, promoted: null, review: { approved: false, by: "alice", reason: "two flips on card payments" } });
+    expect((await new ModelRegistry(run.registryDir).promoted())?.id).toBe(run.v0);
+    expect(await readFile(join(runsDir, "promotion", "report.md"), "utf8")).toContain("passed the gate; rejected by alice: two flips on card payments");
+    // Memory does not count a rejected candidate as a winner to start from.
+    const experiments = await (await (await connect(run.memoryDir)).openTable("experiments")).query().toArray();
+    expect(experiments.map((e) => e.verdict)).toEqual(["rejected"]);
+
+    const again = await pioneer(["runs", "approve", "promotion"]);
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toContain("does not wait for approval (status: done)");
+  });
+
+  it("on the Postgres checkpointer: killed mid-run, resumed, waits before a costly fine-tune; rejected, it ends with no candidate", async () => {
+    const postgres = await startPostgres();
+    try {
+      const env = { PIONEER_CHECKPOINTER: postgres.url };
+      const runDir = join(runsDir, "costly");
+      const killed = await startRun("costly", ["--approve-training-over", "10"], { ...env, PIONEER_FAILPOINT: "curation" });
+      expect(killed.result.signal, killed.result.stderr).toBe("SIGKILL");
+      // The folder says where its checkpoints are, without a SQLite file of its own.
+      const record = JSON.parse(await readFile(join(runDir, "checkpoints.json"), "utf8")) as { store: string; thread_id: string };
+      expect(record.store).toBe("postgres");
+      expect(record.thread_id).toMatch(/^costly-[0-9a-f]{8}$/);
+      expect(existsSync(join(runDir, "checkpoints.sqlite"))).toBe(false);
+      const stopped = JSON.parse((await pioneer(["runs", "show", "costly", "--json"], env)).stdout) as { status: string; next: string };
+      expect(stopped).toMatchObject({ status: "incomplete", next: `pioneer maintain --resume ${runDir}` });
+      const withoutDatabase = await pioneer(["runs", "show", "costly"]);
+      expect(withoutDatabase.exitCode).toBe(1);
+      expect(withoutDatabase.stderr).toContain("keeps its checkpoints in Postgres");
+
+      const resumed = await pioneer(["maintain", "--resume", runDir, "--json"], env);
+      expect(resumed.exitCode, resumed.stderr).toBe(0);
+      const waiting = JSON.parse(resumed.stdout) as { status: string; request: { kind: string; examples: number; epochs: number; estimated_cost: number; limit: number } };
+      expect(waiting).toMatchObject({ status: "awaiting_approval", request: { kind: "training", limit: 10 } });
+      expect(waiting.request.estimated_cost).toBe(waiting.request.examples * waiting.request.epochs);
+      expect(waiting.request.estimated_cost).toBeGreaterThan(10);
+
+      const rejected = await pioneer(["runs", "reject", runDir, "--by", "bob", "--json"], env);
+      expect(rejected.exitCode, rejected.stderr).toBe(0);
+      const summary = JSON.parse(rejected.stdout) as { promoted: string | null; stop_reason: string; rounds: unknown[] };
+      expect(summary.promoted).toBeNull();
+      expect(summary.rounds).toEqual([]);
+      expect(summary.stop_reason).toMatch(/^the fine-tune of round 1 \(\d+ examples x \d+ epochs\) rejected by bob$/);
+      const listed = JSON.parse((await pioneer(["runs", "list", "--json"], env)).stdout) as { runs: { id: string; status: string }[] };
+      expect(listed.runs.map((r) => [r.id, r.status]).sort()).toEqual([["costly", "done"], ["promotion", "done"]]);
+    } finally {
+      await postgres.stop();
+    }
+  });
+
+  it("the chat graph explains the rejected round: by command with no model, through a scripted model's tools, and through the OpenAI client", async () => {
+    const registry_dir = join(slice.dir, "promotion", "registry");
+    const v0 = (await new ModelRegistry(registry_dir).promoted())!.id;
+    const chat = async (text: string, configurable: Record<string, unknown> = {}) => {
+      const state = await chatGraph.invoke({ messages: [new HumanMessage(text)] }, { configurable: { runs_dir: runsDir, registry_dir, user: "carol", ...configurable } });
+      return state.messages;
+    };
+    const last = (messages: BaseMessage[]) => String(messages.at(-1)?.content);
+    const saved = { base: process.env.OPENAI_BASE_URL, key: process.env.OPENAI_API_KEY };
+    delete process.env.OPENAI_BASE_URL;
+    delete process.env.OPENAI_API_KEY;
+    try {
+      const why = last(await chat("why promotion"));
+      expect(why).toContain("Run promotion (maintain, done).");
+      expect(why).toContain("candidate round-1");
+      expect(why).toContain("passed the gate, then rejected by alice: two flips on card payments");
+      expect(why).toContain(`Outcome: nothing promoted; ${v0} stays.`);
+      expect(why).toMatch(/Failures still open: \d+: /);
+      expect(last(await chat("status"))).toContain(`Promoted model: ${v0}`);
+      expect(last(await chat("approve promotion"))).toContain("does not wait for approval (status: done)");
+      // The Postgres run cannot be read without its database; the others still list.
+      expect(last(await chat("runs"))).toMatch(/costly \[maintain, unreadable\][^\n]*keeps its checkpoints in Postgres/);
+      expect(last(await chat("why was round 1 rejected?"))).toContain("Free text needs a language model");
+
+      // A scripted model: it calls explain_run, then answers from what the tool returned.
+      const scripted = new ScriptedChatModel([
+        toolCallMessage("explain_run", { run: "promotion" }),
+        (messages) => textMessage(`From the log: ${String(messages.at(-1)?.content).includes("rejected by alice") ? "round 1 of run promotion passed the gate; alice rejected the promotion of round-1" : "no record"}.`),
+      ]);
+      const answered = await chat("why was round 1 rejected?", { chatModel: scripted });
+      expect(scripted.boundTools).toEqual(["status", "list_runs", "list_models", "explain_run", "answer_approval"]);
+      expect(answered.map((m) => m.getType())).toEqual(["human", "ai", "tool", "ai"]);
+      expect(String(answered[2]?.content)).toMatch(/^<<<DATA-[0-9a-f]+\n/);
+      expect(last(answered)).toBe("From the log: round 1 of run promotion passed the gate; alice rejected the promotion of round-1.");
+
+      // The same through @langchain/openai over HTTP, the endpoint configured by the environment.
+      const replay = await OpenAiReplayServer.start([
+        { toolCall: { name: "explain_run", arguments: { run: "promotion" } } },
+        { respond: (r) => ({ content: JSON.stringify(r.body.messages?.at(-1)?.content).includes("two flips on card payments") ? "alice rejected round-1 of run promotion: two flips on card payments" : "no record" }) },
+      ]);
+      try {
+        process.env.OPENAI_BASE_URL = replay.baseURL;
+        process.env.OPENAI_API_KEY = "test";
+        expect(last(await chat("why was round 1 rejected?"))).toBe("alice rejected round-1 of run promotion: two flips on card payments");
+        expect(replay.requests).toHaveLength(2);
+        expect(replay.requests[0]?.body.tools?.map((t) => t.function.name)).toContain("explain_run");
+      } finally {
+        await replay.close();
+      }
+    } finally {
+      if (saved.base === undefined) delete process.env.OPENAI_BASE_URL;
+      else process.env.OPENAI_BASE_URL = saved.base;
+      if (saved.key === undefined) delete process.env.OPENAI_API_KEY;
+      else process.env.OPENAI_API_KEY = saved.key;
+    }
+  });
+
+  it("the run's report.html renders its plots in headless Chromium (screenshot in test-output/)", async () => {
+    const html = await readFile(join(runsDir, "promotion", "report.html"), "utf8");
+    expect(html).toContain("passed the gate; rejected by alice: two flips on card payments");
+    expect(html).not.toMatch(/<script/i);
+    const browser = await chromium.launch({ executablePath: chromiumPath(), args: ["--no-sandbox"] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      await page.goto(pathToFileURL(join(runsDir, "promotion", "report.html")).href);
+      const plots = await page.$$eval("figure.plot", (figures) =>
+        figures.map((f) => {
+          const svg = f.querySelector("svg");
+          const box = svg?.getBoundingClientRect();
+          return { name: f.getAttribute("data-plot"), width: box?.width ?? 0, height: box?.height ?? 0, marks: svg?.querySelectorAll("path, rect, circle, line").length ?? 0 };
+        }),
+      );
+      expect(plots.map((p) => p.name)).toEqual(["metric-per-round", "per-class", "confused-pairs"]);
+      for (const plot of plots) {
+        expect(plot.width, plot.name ?? "").toBeGreaterThan(100);
+        expect(plot.height, plot.name ?? "").toBeGreaterThan(50);
+        expect(plot.marks, plot.name ?? "").toBeGreaterThan(5);
+      }
+      await mkdir(join(REPO_ROOT, "test-output"), { recursive: true });
+      await page.screenshot({ path: join(REPO_ROOT, "test-output", "maintenance-report.png"), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("says what to do when a run is missing", async () => {
+    const missing = await pioneer(["runs", "show", "no-such-run"]);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain(`no run "no-such-run"`);
+    expect(missing.stderr).toContain("pioneer runs list");
+  });
+});
