@@ -3,7 +3,10 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["**/node_modules/**", "**/*.int.test.ts"],
+    // *.slow.test.ts: end-to-end runs of the LLM teacher, the generation student and the quick
+    // adaptation benchmark (about 25 minutes on 2 cores), run by `npm run test:slow`; `npm test` (and
+    // CI) runs the rest within its budget.
+    exclude: ["**/node_modules/**", "**/*.int.test.ts", ...(process.env.PIONEER_SLOW_TESTS ? [] : ["**/*.slow.test.ts"])],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Worker-backed tests start real Python processes; two cores do not gain from more parallelism.

@@ -99,7 +99,7 @@ export async function writeReport(rows: readonly ResultRow[], resultsDir: string
   const chartDir = join(resultsDir, name);
   await mkdir(chartDir, { recursive: true });
   const sorted = sortRows(rows);
-  for (const [file, svg] of charts(sorted)) await writeFileAtomic(join(chartDir, file), svg);
+  for (const [file, svg] of await charts(sorted)) await writeFileAtomic(join(chartDir, file), svg);
   await writeFileAtomic(join(resultsDir, `${name}.md`), resultsMarkdown(sorted, { quick, setup: SETUP }) + "\n");
 }
 

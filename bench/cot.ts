@@ -27,7 +27,7 @@ import { REPO_ROOT } from "../lib/repo-root.ts";
 import { evaluateModel } from "../trainer/evaluate-model.ts";
 import { trainModel } from "../trainer/launcher.ts";
 import { COT_TASKS } from "./cot/tasks.ts";
-import { heatmap } from "./adaptation/svg.ts";
+import { renderSvg, signedHeatmap } from "../evals/plots.ts";
 import { sampleSelfRationales, SELF_SAMPLING } from "../generation/self-rationales.ts";
 
 const { values } = parseArgs({
@@ -81,13 +81,13 @@ async function writeResults(cells: readonly Cell[]): Promise<string> {
   ].join("\n");
   const tasks = [...new Set(all.map((c) => c.task))];
   const strategies = [...new Set(all.map((c) => c.strategy))];
-  const plot = heatmap({
+  const plot = await renderSvg(signedHeatmap({
     title: "exact match (mean over seeds) by task and training targets",
     rows: tasks,
     cols: strategies,
     values: tasks.map((t) => strategies.map((s) => (groups.has(`${t}|${s}`) ? mean(groups.get(`${t}|${s}`)!.map((c) => c.exact_match)) : null))),
     format: (v) => `${pct(v)}%`,
-  });
+  }));
   const outDir = resolve(REPO_ROOT, "bench", "results");
   await writeJsonAtomic(join(outDir, `${values.out}.json`), { options: values, student: "smollm2 (SmolLM2-135M-Instruct, LoRA r=8)", cells, merged_from: values.merge?.split(",") ?? [] });
   await writeFileAtomic(join(outDir, `${values.out}.md`), `${table}\n`);

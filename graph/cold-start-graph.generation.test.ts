@@ -5,7 +5,7 @@ import { MemorySaver } from "@langchain/langgraph";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildColdStartGraph } from "./cold-start-graph.ts";
 
-/** The cold_start graph's intake for generation tasks (the run itself is cli/cold-start.generation.test.ts). */
+/** The cold_start graph's intake for generation tasks (the run itself is cli/cold-start.generation.slow.test.ts). */
 let dir: string;
 const graph = buildColdStartGraph().compile({ checkpointer: new MemorySaver(), interruptBefore: ["cold_start"] });
 

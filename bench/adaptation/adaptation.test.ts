@@ -9,7 +9,7 @@ import { poison } from "./poison.ts";
 import { summaryTable, targetCheck } from "./report.ts";
 import type { ResultRow } from "./run-scenario.ts";
 import { readScenario, type Scenario } from "./scenario-file.ts";
-import { heatmap, lineChart } from "./svg.ts";
+import { renderSvg, seriesLines, signedHeatmap } from "../../evals/plots.ts";
 
 const LABELS = ["a", "b", "c", "d"];
 const clf = (n: number, prefix: string): ClassificationExample[] =>
@@ -148,12 +148,15 @@ describe("report", () => {
     expect(targetCheck(worse)[0]).toMatch(/BELOW its start \(-5.00\), above naive \(\+5.00\), 1 gate violations/);
   });
 
-  it("draws one line per method and a heat-map cell per scenario and method", () => {
-    const svg = lineChart({ title: "t", xLabels: ["start", "1", "2"], yLabel: "acc", series: [{ name: "a", values: [0.5, 0.6, 0.7] }, { name: "skipped", values: [null, null, null] }] });
-    expect(svg.match(/<polyline/g)).toHaveLength(1);
-    expect(svg.match(/<circle/g)).toHaveLength(3);
-    const map = heatmap({ title: "h", rows: ["x"], cols: ["a", "b"], values: [[0.05, null]], format: (v) => v.toFixed(2) });
+  it("draws one line per method and a heat-map cell per scenario and method", async () => {
+    const svg = await renderSvg(seriesLines({ title: "t", xLabels: ["start", "1", "2"], yLabel: "acc", series: [{ name: "a", values: [0.5, 0.6, 0.7] }, { name: "skipped", values: [0.5, null, null] }] }));
+    expect(svg).toMatch(/^<svg /);
+    // One line mark per series (the skipped one has its start point only).
+    expect(svg.match(/class="mark-line role-mark/g)).toHaveLength(2);
+    expect(svg).toContain(">skipped (skipped)<");
+    const map = await renderSvg(signedHeatmap({ title: "h", rows: ["x"], cols: ["a", "b"], values: [[0.05, null]], format: (v) => v.toFixed(2) }));
     expect(map).toContain(">0.05<");
     expect(map).toContain(">skipped<");
+    expect(map).toContain('fill="#dddddd"');
   });
 });

@@ -1,5 +1,5 @@
 import type { ResultRow } from "./run-scenario.ts";
-import { heatmap, lineChart } from "./svg.ts";
+import { renderSvg, seriesLines, signedHeatmap } from "../../evals/plots.ts";
 
 const pct = (v: number) => (v * 100).toFixed(2);
 const signed = (v: number) => `${v >= 0 ? "+" : ""}${(v * 100).toFixed(2)}`;
@@ -75,7 +75,7 @@ export function targetCheck(rows: readonly ResultRow[]): string[] {
 
 /** The charts: one line chart per scenario (metric per stage per method) and the heat-map of final
  * changes (scenario x method). File name -> SVG text. */
-export function charts(rows: readonly ResultRow[]): Map<string, string> {
+export async function charts(rows: readonly ResultRow[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const scenarios = byScenario(rows);
   for (const [scenario, group] of scenarios) {
@@ -89,13 +89,13 @@ export function charts(rows: readonly ResultRow[]): Map<string, string> {
     }));
     out.set(
       `${scenario}.svg`,
-      lineChart({ title: `${scenario}: ${group[0]!.metric_name} per stage`, xLabels: stages.map((s) => (s === 0 ? "start" : `stage ${s}`)), yLabel: `${group[0]!.metric_name} (%)`, series }),
+      await renderSvg(seriesLines({ title: `${scenario}: ${group[0]!.metric_name} per stage`, xLabels: stages.map((s) => (s === 0 ? "start" : `stage ${s}`)), yLabel: `${group[0]!.metric_name} (%)`, series })),
     );
   }
   const methods = methodsOf(rows);
   out.set(
     "final-change.svg",
-    heatmap({
+    await renderSvg(signedHeatmap({
       title: "Final change from the start (points)",
       rows: [...scenarios.keys()],
       cols: methods,
@@ -104,7 +104,7 @@ export function charts(rows: readonly ResultRow[]): Map<string, string> {
         return last && !last.skipped ? last.change : null;
       })),
       format: signed,
-    }),
+    })),
   );
   return out;
 }
