@@ -59,7 +59,7 @@ describe("pioneer maintain: a run folder holds one run, bound to its registry", 
     const nowhere = join(dir, "no-run-here");
     const result = await pioneer(["maintain", "--resume", nowhere], await mkdtemp(join(tmpdir(), "pioneer-registry-")));
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain(`${nowhere} holds no maintain run to resume (no checkpoints.sqlite)`);
+    expect(result.stderr).toContain(`${nowhere} holds no maintain run to resume (no checkpoints)`);
     expect(existsSync(nowhere)).toBe(false);
   });
 
