@@ -4,7 +4,7 @@ import type { ApprovalAnswer, ApprovalRequest } from "../run/approval.ts";
 import { RunResources, resourceOptions } from "../run/resources.ts";
 import { describeRun } from "../run/run-index.ts";
 import type { Decision } from "../run/types.ts";
-import { openRunCheckpoints } from "./checkpointer.ts";
+import { hasRunCheckpoints, openRunCheckpoints } from "./checkpointer.ts";
 import { compileMaintainGraph } from "./graph.ts";
 import type { MaintainInput } from "./maintain-input.ts";
 import type { MaintainStateType } from "./state.ts";
@@ -74,10 +74,9 @@ export function describeApprovalRequest(r: ApprovalRequest): string {
   return lines.join("\n");
 }
 
-/** The interrupt a maintain thread waits on, if any. */
-export async function pendingApproval(graph: MaintainGraph, threadId: string): Promise<ApprovalRequest | null> {
-  const state = await graph.getState({ configurable: { thread_id: threadId } });
-  return (state.tasks.flatMap((t) => t.interrupts)[0]?.value as ApprovalRequest | undefined) ?? null;
+/** The interrupt a maintain thread's state waits on, if any. */
+export function pendingApprovalOf(snapshot: { tasks: readonly { interrupts: readonly { value?: unknown }[] }[] }): ApprovalRequest | null {
+  return (snapshot.tasks.flatMap((t) => t.interrupts)[0]?.value as ApprovalRequest | undefined) ?? null;
 }
 
 /** The options a checkpointed run started with (its registry, memory and worker come from them). */
@@ -108,12 +107,12 @@ export async function followMaintainRun(
       if (typeof update?.round === "number") round = update.round;
     }
   }
-  const pending = await pendingApproval(graph, r.threadId);
+  const state = await graph.getState({ configurable: { thread_id: r.threadId } });
+  const pending = pendingApprovalOf(state);
   if (pending) {
     out(r.json ? JSON.stringify({ status: "awaiting_approval", run_id: r.threadId, run_dir: r.runDir, request: pending }) : describeApprovalRequest(pending));
     return;
   }
-  const state = await graph.getState({ configurable: { thread_id: r.threadId } });
   const report = (state.values as { final_report?: { markdown_path: string; summary: Record<string, unknown> } }).final_report;
   if (!report) throw new Error(`run ${r.threadId} ended without a report; resume it with: pioneer maintain --resume ${r.runDir}`);
   out(r.json ? JSON.stringify(report.summary) : await readFile(report.markdown_path, "utf8"));
@@ -127,17 +126,20 @@ export class NotWaitingError extends Error {
 /** Resumes a maintain run that waits for approval with a person's answer (`Command({ resume })`)
  * and follows it to its next stop: the report, or the next approval it waits for. */
 export async function answerPendingApproval(dir: string, answer: ApprovalAnswer, r: { json: boolean; output?: FollowOutput }): Promise<void> {
-  const details = await describeRun(dir);
-  if (details.kind !== "maintain" || !details.pending) {
-    throw new NotWaitingError(`run ${details.id} does not wait for approval (status: ${details.status})${details.next ? `; next: ${details.next}` : ""}`);
-  }
+  const notWaiting = async () => {
+    const details = await describeRun(dir, { openFailures: false });
+    return new NotWaitingError(`run ${details.id} does not wait for approval (status: ${details.status})${details.next ? `; next: ${details.next}` : ""}`);
+  };
+  if (!hasRunCheckpoints(dir)) throw await notWaiting();
   const checkpoints = await openRunCheckpoints(dir, { create: false });
   try {
     const graph = compileMaintainGraph(checkpoints.saver);
     const { threadId } = checkpoints;
-    const options = await recordedInput(graph, threadId);
-    if (!options) throw new Error(`${dir} holds no maintain run`);
-    (r.output ?? CONSOLE_OUTPUT).log(`${answer.approved ? "approving" : "rejecting"} the ${details.pending.kind} of round ${details.pending.round} in run ${threadId} (by ${answer.by})`);
+    const state = await graph.getState({ configurable: { thread_id: threadId } });
+    const pending = pendingApprovalOf(state);
+    const options = (state.values as Partial<MaintainStateType>).input;
+    if (!pending || !options) throw await notWaiting();
+    (r.output ?? CONSOLE_OUTPUT).log(`${answer.approved ? "approving" : "rejecting"} the ${pending.kind} of round ${pending.round} in run ${threadId} (by ${answer.by})`);
     const resources = await RunResources.open(resourceOptions(options));
     try {
       await followMaintainRun(graph, new Command({ resume: answer }), { threadId, runDir: dir, resources, json: r.json, ...(r.output ? { output: r.output } : {}) });

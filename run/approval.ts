@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Example } from "../data/index.ts";
 import type { GateVerdict } from "../evals/regression-gate.ts";
 import { type Prediction, predictedLabel } from "../evals/types.ts";
+import { inputText } from "../memory/embedder.ts";
 import { goldOf } from "./score-model.ts";
 import type { DataLineage, ModelScores } from "./types.ts";
 
@@ -94,7 +95,7 @@ export function flipEvidence(
       out.push({
         set,
         id,
-        text: example ? ("text" in example ? example.text : example.tokens.join(" ")) : "",
+        text: example ? inputText(example) : "",
         gold: example ? goldOf(example) : "",
         before: answer(source?.parent),
         after: answer(source?.candidate),

@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { readFile, readdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { hasRunCheckpoints } from "../graph/checkpointer.ts";
+import { hasRunCheckpoints, openRunCheckpoints } from "../graph/checkpointer.ts";
+import { inputText } from "../memory/embedder.ts";
 import { predictedLabel } from "../evals/types.ts";
 import type { ApprovalRequest } from "./approval.ts";
 import { DECISION_LOG_FILE, type DecisionLog, RunFolder } from "./run-folder.ts";
@@ -83,16 +84,15 @@ export function runKindOf(dir: string): RunKind | null {
 
 /** Reads a maintain run's last checkpoint. */
 async function graphRunState(dir: string): Promise<GraphRunState> {
-  const { openRunCheckpoints } = await import("../graph/checkpointer.ts");
   const { compileMaintainGraph } = await import("../graph/graph.ts");
+  const { pendingApprovalOf } = await import("../graph/follow-run.ts");
   const checkpoints = await openRunCheckpoints(dir, { create: false });
   try {
     const snapshot = await compileMaintainGraph(checkpoints.saver).getState({ configurable: { thread_id: checkpoints.threadId } });
     const values = snapshot.values as Partial<MaintainStateType>;
-    const pending = snapshot.tasks.flatMap((t) => t.interrupts).map((i) => i.value as ApprovalRequest)[0] ?? null;
     return {
       report: values.final_report?.summary ?? null,
-      pending,
+      pending: pendingApprovalOf(snapshot),
       decisions: values.decisions ?? [],
       stop_reason: values.stop_reason ?? null,
       baseline: values.baseline?.id ?? null,
@@ -130,7 +130,7 @@ async function openFailures(dir: string, s: GraphRunState): Promise<OpenFailure[
   return failures.flatMap((f) => {
     const p = predictions.get(f.id);
     const predicted = p ? predictedLabel(p) : "";
-    return predicted === goldOf(f) ? [] : [{ id: f.id, text: "text" in f ? f.text : f.tokens.join(" "), gold: goldOf(f), predicted }];
+    return predicted === goldOf(f) ? [] : [{ id: f.id, text: inputText(f), gold: goldOf(f), predicted }];
   });
 }
 

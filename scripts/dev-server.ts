@@ -7,6 +7,7 @@
 import { spawn } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { freePort } from "../lib/free-port.ts";
+import { langgraphServerReady } from "../lib/langgraph-health.ts";
 import { REPO_ROOT } from "../lib/repo-root.ts";
 
 const host = process.env.HOST ?? "127.0.0.1";
@@ -33,16 +34,7 @@ process.on("SIGTERM", () => stop("SIGTERM"));
 process.on("exit", () => stop("SIGKILL"));
 server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 
-for (;;) {
-  try {
-    const res = await fetch(`${url}/ok`, { signal: AbortSignal.timeout(2000) });
-    await res.body?.cancel();
-    if (res.ok) break;
-  } catch {
-    // not up yet
-  }
-  await new Promise((r) => setTimeout(r, 250));
-}
+while (!(await langgraphServerReady(url))) await new Promise((r) => setTimeout(r, 250));
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 console.log(`\n[pioneer dev] ready in ${seconds} s`);
 console.log(`[pioneer dev] API:    ${url}  (graphs: curl -s -X POST ${url}/assistants/search -H 'Content-Type: application/json' -d '{}')`);

@@ -2,9 +2,8 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@langchain/langgraph-sdk";
 import { execa } from "execa";
 import { freePort } from "../lib/free-port.ts";
+import { LANGGRAPH_HEALTH_ROUTE as HEALTH_ROUTE, langgraphServerReady } from "../lib/langgraph-health.ts";
 
-/** The JS dev server's health route: `GET /ok` answers 200 `{"ok":true}` once graphs are registered. */
-const HEALTH_ROUTE = "/ok";
 const POLL_MS = 500;
 const KILL_GRACE_MS = 5000;
 const GONE_WAIT_MS = 10_000;
@@ -109,7 +108,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       await stop();
       throw new DevServerStartError(`exited with ${exitCode} before answering ${HEALTH_ROUTE}`, log.tail(LOG_LINES_IN_ERRORS));
     }
-    if (await healthy(url)) break;
+    if (await langgraphServerReady(url)) break;
     if (Date.now() >= deadline) {
       await stop();
       throw new DevServerStartError(`did not answer ${url}${HEALTH_ROUTE} within ${timeoutMs} ms`, log.tail(LOG_LINES_IN_ERRORS));
@@ -118,16 +117,6 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   }
 
   return { url, client: new Client({ apiUrl: url, apiKey: null }), stop, logs: () => log.tail(LOG_LINES_KEPT) };
-}
-
-async function healthy(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${url}${HEALTH_ROUTE}`, { signal: AbortSignal.timeout(2000) });
-    await res.body?.cancel();
-    return res.status === 200;
-  } catch {
-    return false;
-  }
 }
 
 async function killGroup(pid: number): Promise<void> {

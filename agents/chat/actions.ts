@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { answerPendingApproval, NotWaitingError } from "../../graph/follow-run.ts";
+import { answerPendingApproval } from "../../graph/follow-run.ts";
 import { describeRun, listRuns, runLine } from "../../run/run-index.ts";
 import type { ChatContext } from "./context.ts";
 import { explainRun } from "./explain.ts";
@@ -32,7 +32,7 @@ export async function modelsText(ctx: ChatContext): Promise<string> {
 
 function runDir(ctx: ChatContext, run: string): string {
   for (const dir of [join(ctx.runsDir, run), resolve(run)]) if (existsSync(dir)) return dir;
-  throw new NotWaitingError(`no run "${run}" in ${ctx.runsDir}; say "runs" to list them`);
+  throw new Error(`no run "${run}" in ${ctx.runsDir}; say "runs" to list them`);
 }
 
 export async function whyText(ctx: ChatContext, run: string): Promise<string> {

@@ -8,6 +8,7 @@ import type { RunFolder } from "../../run/run-folder.ts";
 import { goldOf } from "../../run/score-model.ts";
 import type { Candidate } from "../../run/types.ts";
 import { totalUsage } from "../../llm/usage.ts";
+import { inputText } from "../../memory/embedder.ts";
 import type { MaintainStateType } from "../state.ts";
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? null : (x * 100).toFixed(2));
@@ -82,7 +83,7 @@ async function flipsSection(state: MaintainStateType, run: RunFolder, shown: Can
     for (const id of ids.slice(0, FLIPS_SHOWN - rows.length)) {
       const e = gold.get(id);
       const p = preds.get(id);
-      rows.push([set, id, e ? ("text" in e ? e.text : e.tokens.join(" ")) : "", e ? goldOf(e) : "", p ? predictedLabel(p) : ""]);
+      rows.push([set, id, e ? inputText(e) : "", e ? goldOf(e) : "", p ? predictedLabel(p) : ""]);
     }
   }
   const shownNote = verdict.flips.total > rows.length ? `<p class="muted">${rows.length} of ${verdict.flips.total} shown.</p>` : "";

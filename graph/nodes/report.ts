@@ -72,10 +72,11 @@ export function buildReport(state: MaintainStateType, now = new Date()) {
     llm_usage: { ...totalUsage(state.llm_usage), by_agent: state.llm_usage },
     wall_s: state.started_at ? Math.round((now.getTime() - new Date(state.started_at).getTime()) / 1000) : null,
   };
+  const verdict = `${summary.promoted ? `promoted ${summary.promoted} (parent ${summary.parent})` : `kept ${summary.parent}; nothing promoted`}. Stopped: ${summary.stop_reason ?? "-"}.`;
   const md = [
     `# Maintenance report ${state.run_id}`,
     "",
-    `**Verdict:** ${summary.promoted ? `promoted ${summary.promoted} (parent ${summary.parent})` : `kept ${summary.parent}; nothing promoted`}. Stopped: ${summary.stop_reason ?? "-"}.`,
+    `**Verdict:** ${verdict}`,
     "",
     `| model | ${summary.metric ?? "task"} (dev) and sets |`,
     "|---|---|",
@@ -101,16 +102,15 @@ export function buildReport(state: MaintainStateType, now = new Date()) {
     "",
     `Flips (right before, wrong now) of the ${promoted ? "promoted" : "last"} candidate: ${summary.flips}${summary.flip_ids.length ? ` (${summary.flip_ids.slice(0, 20).join(", ")})` : ""}.`,
   ].join("\n");
-  return { summary, md };
+  return { summary, md, verdict };
 }
 
 export async function reportNode(state: MaintainStateType, config?: LangGraphRunnableConfig): Promise<MaintainUpdate> {
   if (!state.task) throw new Error("report needs intake to have run first");
-  const { summary, md } = buildReport(state);
+  const { summary, md, verdict } = buildReport(state);
   const { resources } = await ensureConfiguration(config, state.input);
   const run = resources.runFolder(state.input.run_dir, state.task.kind);
-  const verdictLine = md.split("\n").find((l) => l.startsWith("**Verdict:**"))?.replace(/\*\*/g, "") ?? "";
-  const html_path = await run.writeHtmlReport(await buildReportHtml(state, run, verdictLine, summary.wall_s));
+  const html_path = await run.writeHtmlReport(await buildReportHtml(state, run, `Verdict: ${verdict}`, summary.wall_s));
   await run.writeDecisionLog({
     decisions: state.decisions,
     current: state.parent ? { id: state.parent.id, predictions_dir: state.parent.predictions_dir } : null,
