@@ -67,6 +67,12 @@ describe("pioneer cold-start", () => {
     if (students.length > 1) expect(lineage.some((r) => r.why.startsWith("self-training round 2: pseudo-label (student margin"))).toBe(true);
     const best = out.candidates.reduce((a, c) => (c.metrics.accuracy > a.metrics.accuracy ? c : a));
     expect(out.promoted).toBe(best.id);
+    // report.html beside report.md: the candidates side by side and the data per label, drawn.
+    const html = await readFile(join(runDir, "report.html"), "utf8");
+    expect([...html.matchAll(/<figure class="plot" data-plot="([^"]+)"><svg/g)].map((m) => m[1])).toEqual(["candidates", "data-per-label"]);
+    for (const c of out.candidates) expect(html).toContain(`<td>${c.id}</td>`);
+    expect(html).toContain(`Promoted ${out.promoted}`);
+    expect(html).not.toMatch(/<script/i);
     const chain = await pioneer(["models", "lineage", out.candidates.at(-1)!.id]);
     for (const c of out.candidates) expect(chain.stdout).toContain(c.id); // each round the child of the one before
   }, 420_000);

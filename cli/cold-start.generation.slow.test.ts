@@ -51,6 +51,7 @@ describe("pioneer cold-start --kind generation", () => {
     expect(result.comparisons.map((c) => c.against).sort()).toEqual(result.candidates.filter((c) => c !== winner).map((c) => c.strategy).sort());
     expect((await new ModelRegistry(registry).promoted())?.id).toBe(winner.id);
     const report = await readFile(join(dir, "run-1", "report.md"), "utf8");
+    expect(await readFile(join(dir, "run-1", "report.html"), "utf8")).toMatch(/<figure class="plot" data-plot="candidates"><svg/);
     expect(report).toContain(`Promoted ${winner.id} (targets: ${winner.strategy}`);
     expect(report).toContain("| self |");
 
@@ -132,6 +133,7 @@ describe("pioneer cold-start --kind generation", () => {
     const report = await readFile(join(dir, "maintain-1", "report.md"), "utf8");
     expect(report).toContain(`promoted ${candidate!.id} (targets: rationale)`);
     expect(report).toContain(`| ${deployed.id} (deployed) | 0.00% |`);
+    expect(await readFile(join(dir, "maintain-1", "report.html"), "utf8")).toContain(`Promoted ${candidate!.id} (targets: rationale) over ${deployed.id}`);
 
     // Options of classification maintenance are refused for a generation model, before anything runs.
     const rounds = await pioneer(["maintain", "--model", deployed.id, "--train", join(dir, "train.jsonl"), "--failures", join(dir, "failures.jsonl"), "--regression", join(dir, "eval.jsonl"), "--rounds", "2"]);

@@ -65,6 +65,9 @@ describe("pioneer cold-start --kind token", () => {
     expect(pseudo.every((r) => r.tokens.length === r.tags.length && r.why.startsWith(`round 1: pseudo-label (${teacher}; `))).toBe(true);
     expect(pseudo.some((r) => r.why.includes("no entity"))).toBe(true);
     expect(await readFile(join(runDir, "report.md"), "utf8")).toContain("| seeds");
+    const html = await readFile(join(runDir, "report.html"), "utf8");
+    expect([...html.matchAll(/<figure class="plot" data-plot="([^"]+)"><svg/g)].map((m) => m[1])).toEqual(["candidates"]);
+    expect(html).toContain(`<td>${out.promoted}</td>`);
 
     const evaluated = await pioneer(["eval", "--model", out.promoted, "--data", evalPath, "--json"]);
     expect(evaluated.exitCode, evaluated.stderr).toBe(0);

@@ -162,7 +162,7 @@ describe("pioneer runs: approving and rejecting what a run waits for", () => {
         (messages) => textMessage(`From the log: ${String(messages.at(-1)?.content).includes("rejected by alice") ? "round 1 of run promotion passed the gate; alice rejected the promotion of round-1" : "no record"}.`),
       ]);
       const answered = await chat("why was round 1 rejected?", { chatModel: scripted });
-      expect(scripted.boundTools).toEqual(["status", "list_runs", "list_models", "explain_run", "answer_approval"]);
+      expect(scripted.boundTools).toEqual(["status", "list_runs", "list_models", "explain_run", "answer_approval", "start_maintenance", "start_cold_start", "follow_run", "evaluate_model", "similar_failures"]);
       expect(answered.map((m) => m.getType())).toEqual(["human", "ai", "tool", "ai"]);
       expect(String(answered[2]?.content)).toMatch(/^<<<DATA-[0-9a-f]+\n/);
       expect(last(answered)).toBe("From the log: round 1 of run promotion passed the gate; alice rejected the promotion of round-1.");
@@ -215,6 +215,61 @@ describe("pioneer runs: approving and rejecting what a run waits for", () => {
     } finally {
       await browser.close();
     }
+  });
+
+  it("the chat agent starts a maintenance run in the background, follows it to its approval, scores a model, finds its failures in the memory and approves", async () => {
+    const registry_dir = join(slice.dir, "chat", "registry");
+    const memory_dir = join(slice.dir, "chat", "memory");
+    const v0 = await registerDeployed(registry_dir, slice.v0Dir, slice.train);
+    const configurable = { runs_dir: runsDir, registry_dir, memory_dir, user: "dana" };
+    const chat = async (text: string, chatModel?: ScriptedChatModel) =>
+      String((await chatGraph.invoke({ messages: [new HumanMessage(text)] }, { configurable: { ...configurable, ...(chatModel ? { chatModel } : {}) } })).messages.at(-1)?.content);
+    // The scripted model answers with what the tool returned, out of its data block.
+    const toolAnswer = (messages: readonly BaseMessage[]) => {
+      const block = String(messages.at(-1)?.content);
+      return textMessage(/^<<<DATA-[0-9a-f]+\n/.test(block) ? (JSON.parse(block.split("\n").slice(1, -1).join("\n")) as string) : block);
+    };
+
+    // A wrong path is answered before anything starts; a wrong model by the CLI's own error.
+    const missingFile = await chat("maintain it", new ScriptedChatModel([toolCallMessage("start_maintenance", { options: { model: v0, train: join(slice.dir, "missing.jsonl"), regression: slice.regression, failures: slice.failures } }), toolAnswer]));
+    expect(missingFile).toBe(`error: no run started: --train ${join(slice.dir, "missing.jsonl")} does not exist`);
+    const wrongModel = await chat("maintain it", new ScriptedChatModel([toolCallMessage("start_maintenance", { options: { model: join(slice.dir, "no-model"), train: slice.train, regression: slice.regression, failures: slice.failures } }), toolAnswer]));
+    expect(wrongModel).toMatch(/^Run maintain-\S+ did not start: pioneer maintain exited with 1\. The end of its log:\n/);
+    expect(wrongModel).toContain("is not a trained Pioneer model");
+
+    const options = { model: v0, train: slice.train, regression: slice.regression, failures: slice.failures, dev: slice.dev, rounds: 1, "max-epochs": 2, threads: 1, "approve-promotion": true };
+    const started = await chat("run maintenance on v0 with approval", new ScriptedChatModel([toolCallMessage("start_maintenance", { options }), toolAnswer]));
+    const runId = /Started run (maintain-\S+) \(pioneer maintain, pid \d+/.exec(started)?.[1];
+    expect(runId, started).toBeDefined();
+    expect(started).toContain(`${runId} [maintain, running]`);
+    let followed = "";
+    for (const deadline = Date.now() + 600_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 3000))) {
+      followed = await chat(`follow ${runId}`);
+      if (!followed.includes("running")) break;
+    }
+    expect(followed).toContain(`${runId} [maintain, awaiting_approval]: waits for a person to approve the promotion of round 1`);
+    expect(followed).toContain(`pioneer runs approve ${join(runsDir, runId!)}`);
+
+    const scored = await chat("how good is v0 on the regression set?", new ScriptedChatModel([toolCallMessage("evaluate_model", { model: v0, data: slice.regression }), toolAnswer]));
+    expect(scored).toContain(`Model ${v0} on ${slice.regression}`);
+    expect(scored).toMatch(/^Model \S+ on \S+ \(\d+ examples\):\nn=\d+  accuracy=1\.0000/); // the regression set: what v0 gets right
+
+    // The run's diagnostician wrote its failures to the chat's memory: its open failures find themselves.
+    const seen = await chat("have we seen failures like these before?", new ScriptedChatModel([toolCallMessage("similar_failures", { run: runId }), toolAnswer]));
+    expect(seen).toMatch(/^"/);
+    expect(seen).toMatch(/ 1\.00 failure \S+ of run run-\S+ \(model \S+\): "/);
+    expect(seen).toContain(`(model ${v0})`);
+
+    // The approval goes on in the background, like the run; following it shows where it got to.
+    const approved = await chat(`approve ${runId} -- looks right`);
+    expect(approved).toMatch(new RegExp(`^Approved by dana: the promotion of round 1 in ${runId}\\. ${runId} \\[maintain, (running|done)\\]`));
+    for (const deadline = Date.now() + 300_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 2000))) {
+      followed = await chat(`follow ${runId}`);
+      if (!followed.includes("running")) break;
+    }
+    expect(followed).toMatch(new RegExp(`^${runId} \\[maintain, done\\]: promoted v\\d+-\\S+ \\(parent ${v0}\\)`));
+    expect(await readFile(join(runsDir, runId!, "run.log"), "utf8")).toContain("approving the promotion of round 1");
+    expect((await new ModelRegistry(registry_dir).promoted())?.id).not.toBe(v0);
   });
 
   it("says what to do when a run is missing", async () => {

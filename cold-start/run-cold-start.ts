@@ -20,6 +20,7 @@ import { newTeacherLog, synthesizeExamples, synthesizeForConfusions, teacherJudg
 import { offlineTaskSpec, type TaskSpec } from "./task-spec.ts";
 import type { TrafficMessage } from "./unlabeled.ts";
 import { confirmPseudoLabels, type LineageRow, verifySynthesized } from "./verify.ts";
+import { classificationColdStartHtml } from "./report-html.ts";
 import { coldStartReport, pct } from "./report.ts";
 
 export interface ColdStartInput {
@@ -332,5 +333,6 @@ export async function runColdStart(input: ColdStartInput, log: (m: string) => vo
   };
   await writeJsonAtomic(join(runDir, "report.json"), { ...result, task_spec: spec });
   await writeFileAtomic(join(runDir, "report.md"), coldStartReport(result, spec, lineage, { pseudoPerLabel: input.pseudoPerLabel }));
+  await writeFileAtomic(join(runDir, "report.html"), await classificationColdStartHtml(result, spec.description, lineage));
   return result;
 }

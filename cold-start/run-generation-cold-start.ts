@@ -12,6 +12,7 @@ import type { StrategyEvidence } from "../generation/strategy-planner.ts";
 import { type NotTried, searchStrategies, type StrategyDecision } from "../generation/strategy-search.ts";
 import { describeRejected, TARGET_STRATEGIES, type TargetStrategy, trainingRowsHash } from "../generation/targets.ts";
 import { TEACHER_STAGE, teacherRationales } from "../generation/teacher-rationales.ts";
+import { generationColdStartHtml } from "./report-html.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../lib/atomic-write.ts";
 import { progressPrinter } from "../lib/progress-bar.ts";
 import type { LlmDecider } from "../llm/decide.ts";
@@ -243,6 +244,7 @@ export async function runGenerationColdStart(input: GenerationColdStartInput, lo
     };
     await writeJsonAtomic(join(runDir, "result.json"), result);
     await writeFileAtomic(join(runDir, "report.md"), generationColdStartReport(input.task, result));
+    await writeFileAtomic(join(runDir, "report.html"), await generationColdStartHtml(result, input.task));
     return result;
   });
 }

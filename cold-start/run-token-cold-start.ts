@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { type TokenExample, writeExamplesJsonl } from "../data/index.ts";
 import { TokenPredictionSchema, type TokenPrediction } from "../evals/types.ts";
+import { tokenColdStartHtml } from "./report-html.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../lib/atomic-write.ts";
 import { progressPrinter } from "../lib/progress-bar.ts";
 import type { LlmDecider } from "../llm/decide.ts";
@@ -270,6 +271,7 @@ export async function runTokenColdStart(input: TokenColdStartInput, log: (m: str
   };
   await writeJsonAtomic(join(runDir, "report.json"), { ...result, task_spec: spec });
   await writeFileAtomic(join(runDir, "report.md"), tokenColdStartReport(result, spec));
+  await writeFileAtomic(join(runDir, "report.html"), await tokenColdStartHtml(result, spec.description));
   return result;
 }
 

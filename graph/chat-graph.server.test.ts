@@ -29,7 +29,7 @@ describe("chat graph on the langgraph dev server", () => {
     };
     const thread = await server.client.threads.create();
     const status = await ask(thread.thread_id, "status");
-    expect(status.at(-1)?.content).toContain(`Runs in ${runsDir}: 0 (0 done, 0 waiting for approval, 0 incomplete).`);
+    expect(status.at(-1)?.content).toContain(`Runs in ${runsDir}: 0 (0 done, 0 waiting for approval, 0 running, 0 failed, 0 incomplete).`);
     expect((await ask(thread.thread_id, "help")).at(-1)?.content).toContain("why RUN");
 
     // The dev server writes its storage 3 s after the last change (and again on exit).

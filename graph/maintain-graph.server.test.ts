@@ -1,15 +1,20 @@
 import { existsSync } from "node:fs";
-import { rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../test-support/langgraph-dev-server.ts";
+import { OpenAiReplayServer } from "../test-support/openai-replay-server.ts";
 import { type MaintainSlice, maintainSlice, registerDeployed } from "../test-support/maintain-slice.ts";
 import { ModelRegistry } from "../trainer/registry.ts";
 import type { MaintainInputArgs } from "./maintain-input.ts";
 
 /** The `maintain` graph as `langgraph.json` serves it: the real `langgraph dev` server (its own
- * checkpointer, state serialized between nodes), driven through the SDK on the tiny scenario. */
+ * checkpointer, state serialized between nodes), driven through the SDK on the tiny scenario, with
+ * an `evaluate` thread running beside it; then the `chat` graph explains the run, in command mode
+ * and through `@langchain/openai` against the replaying OpenAI-protocol server the dev server's
+ * environment points at (the maintain run itself keeps its agents offline with llm: "off"). */
 let server: DevServer | undefined;
+let replay: OpenAiReplayServer | undefined;
 let slice: MaintainSlice | undefined;
 const threads: string[] = [];
 const previousThreads = process.env.PIONEER_THREADS;
@@ -17,7 +22,11 @@ const previousThreads = process.env.PIONEER_THREADS;
 beforeAll(async () => {
   // The server inherits this environment, and with it the worker's thread count.
   process.env.PIONEER_THREADS = "1";
-  [server, slice] = await Promise.all([startDevServer(), maintainSlice()]);
+  replay = await OpenAiReplayServer.start([
+    { toolCall: { name: "explain_run", arguments: { run: "run" } } },
+    { respond: (r) => ({ content: JSON.stringify(r.body.messages?.at(-1)?.content).includes("approved by sdk-test") ? "sdk-test approved the promotion of round-1 in run run" : "no record" }) },
+  ]);
+  [server, slice] = await Promise.all([startDevServer({ env: { OPENAI_BASE_URL: replay.baseURL, OPENAI_API_KEY: "test" } }), maintainSlice()]);
 }, 240_000);
 
 afterAll(async () => {
@@ -25,6 +34,7 @@ afterAll(async () => {
     if (server) await Promise.all(threads.map((id) => server?.client.threads.delete(id)));
   } finally {
     await server?.stop();
+    await replay?.close();
     if (slice) await rm(slice.dir, { recursive: true, force: true });
     if (previousThreads === undefined) delete process.env.PIONEER_THREADS;
     else process.env.PIONEER_THREADS = previousThreads;
@@ -54,13 +64,26 @@ describe("maintain graph on the langgraph dev server", () => {
       max_epochs: 2,
       threads: 1,
       approve_promotion: true,
+      llm: "off",
     };
     const thread = await client.threads.create();
-    threads.push(thread.thread_id);
+    const beside = await client.threads.create();
+    threads.push(thread.thread_id, beside.thread_id);
     const nodes: string[] = [];
-    for await (const chunk of client.runs.stream(thread.thread_id, "maintain", { input: { input }, streamMode: "updates" })) {
-      if (chunk.event === "updates") nodes.push(...Object.keys(chunk.data as Record<string, unknown>));
-    }
+    const maintained = (async () => {
+      for await (const chunk of client.runs.stream(thread.thread_id, "maintain", { input: { input }, streamMode: "updates" })) {
+        if (chunk.event === "updates") nodes.push(...Object.keys(chunk.data as Record<string, unknown>));
+      }
+      return Date.now();
+    })();
+    // A second thread at the same time: the deployed model scored on the regression set.
+    const evaluated = client.runs.wait(beside.thread_id, "evaluate", { input: { model_dir: slice.v0Dir, data_path: slice.regression } }).then((state) => ({ state: state as { metrics: { n: number; accuracy: number } | null; model_dir: string }, at: Date.now() }));
+    const [maintainEnded, evaluation] = await Promise.all([maintained, evaluated]);
+    expect(evaluation.at).toBeLessThan(maintainEnded);
+    expect(evaluation.state.model_dir).toBe(slice.v0Dir);
+    const regressionCount = (await readFile(slice.regression, "utf8")).trim().split("\n").length;
+    expect(evaluation.state.metrics?.n).toBe(regressionCount);
+    expect(evaluation.state.metrics?.accuracy).toBeGreaterThan(0);
     expect(nodes.slice(0, 2)).toEqual(["intake", "planner"]);
     expect(nodes).toContain("trainer");
     expect(nodes).toContain("__interrupt__");
@@ -103,7 +126,13 @@ describe("maintain graph on the langgraph dev server", () => {
     expect(why.at(-1)?.content).toContain("Run run (maintain, done).");
     expect(why.at(-1)?.content).toMatch(/candidate round-1: task metric [\d.]+ -> [\d.]+, \d+ flips; promoted as /);
     expect(why.at(-1)?.content).toContain("approved by sdk-test");
-    expect((await ask(thread.thread_id, "tell me a story")).at(-1)?.content).toContain("Free text needs a language model");
+
+    // Free text goes to the endpoint in the server's environment: one tool call, then the answer.
+    const answered = await ask(thread.thread_id, "why was round 1 of run promoted?");
+    expect(answered.slice(-4).map((m) => m.type)).toEqual(["human", "ai", "tool", "ai"]);
+    expect(answered.at(-1)?.content).toBe("sdk-test approved the promotion of round-1 in run run");
+    expect(replay?.requests).toHaveLength(2);
+    expect(replay?.requests[0]?.body.tools?.map((t) => t.function.name)).toEqual(expect.arrayContaining(["explain_run", "start_maintenance", "similar_failures"]));
 
   });
 });

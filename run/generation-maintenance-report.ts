@@ -1,5 +1,7 @@
 import { points, searchLines } from "../cold-start/generation-report.ts";
 import { pct } from "../cold-start/report.ts";
+import { candidatesSection, type ScoredCandidate } from "../evals/candidates-html.ts";
+import { escapeHtml, type HtmlSection, htmlPage, htmlTable } from "../evals/report-html.ts";
 import type { GenerationMaintenanceResult } from "./generation-maintenance.ts";
 
 /** The report of a generation model's maintenance: before and after, each strategy's evidence
@@ -33,4 +35,22 @@ export function generationMaintenanceReport(task: string, r: GenerationMaintenan
     `Wall time: ${r.wall_s} s.`,
     "",
   ].join("\n");
+}
+
+/** report.html of the same: the deployed model and every candidate on the dev questions and the
+ * regression set, and each candidate's gain interval, flips and gate reasons. */
+export async function generationMaintenanceHtml(task: string, r: GenerationMaintenanceResult): Promise<string> {
+  const models: ScoredCandidate[] = [
+    { name: `${r.parent} (deployed)`, id: r.parent, promoted: false, scores: { dev_exact_match: r.before.dev_exact_match, regression_accuracy: r.before.regression_accuracy } },
+    ...r.candidates.map((c) => ({ name: c.strategy, id: c.id, promoted: c.id === r.promoted, scores: { dev_exact_match: c.dev_exact_match, regression_accuracy: c.regression_accuracy } })),
+  ];
+  const gate: HtmlSection = {
+    title: "The gate, per candidate",
+    html: htmlTable(
+      ["strategy", "version", "dev gain (points)", "95% interval", "regression flips", "passed", "reasons"],
+      r.candidates.map((c) => [c.strategy, c.id, (c.gain.delta * 100).toFixed(2), `[${(c.gain.low * 100).toFixed(2)}, ${(c.gain.high * 100).toFixed(2)}]`, c.flips.length, c.pass ? "yes" : "no", c.reasons.join("; ")]),
+    ),
+  };
+  const lead = `${r.promoted ? `Promoted ${escapeHtml(r.promoted)} (targets: ${escapeHtml(r.strategy ?? "")})` : "Nothing promoted"} over ${escapeHtml(r.parent)} for: ${escapeHtml(task)}. ${escapeHtml(r.choice)}`;
+  return htmlPage(`Maintenance of ${r.parent} (generation)`, lead, [await candidatesSection(models, `${r.data.dev_from} and ${r.data.regression} regression questions`), gate]);
 }

@@ -18,7 +18,7 @@ import { withMemory } from "../cold-start/with-memory.ts";
 import { type Sampling, trainModel } from "../trainer/launcher.ts";
 import type { GenerationFineTune } from "../trainer/job-spec.ts";
 import type { ModelRegistry } from "../trainer/registry.ts";
-import { generationMaintenanceReport } from "./generation-maintenance-report.ts";
+import { generationMaintenanceHtml, generationMaintenanceReport } from "./generation-maintenance-report.ts";
 import { outputsOn } from "./generation-outputs.ts";
 
 export interface GenerationMaintenanceInput {
@@ -239,6 +239,7 @@ export async function runGenerationMaintenance(input: GenerationMaintenanceInput
     };
     await writeJsonAtomic(join(runDir, "result.json"), result);
     await writeFileAtomic(join(runDir, "report.md"), generationMaintenanceReport(input.task, result));
+    await writeFileAtomic(join(runDir, "report.html"), await generationMaintenanceHtml(input.task, result));
     return result;
   });
 }

@@ -1,10 +1,11 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { readFile, readdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { hasRunCheckpoints, openRunCheckpoints } from "../graph/checkpointer.ts";
 import { inputText } from "../memory/embedder.ts";
 import { predictedLabel } from "../evals/types.ts";
 import type { ApprovalRequest } from "./approval.ts";
+import { LAUNCH_FILE, launchExit, readLaunch } from "./launch-run.ts";
 import { DECISION_LOG_FILE, type DecisionLog, RunFolder } from "./run-folder.ts";
 import { goldOf } from "./score-model.ts";
 import type { MaintainStateType } from "../graph/state.ts";
@@ -16,8 +17,10 @@ export type RunKind = "maintain" | "cold-start" | "maintain-generation";
 
 /** done: it wrote its outcome; awaiting_approval: it waits for a person (`pioneer runs approve|reject`);
  * incomplete: still running, or stopped by a crash or a kill (a maintain run resumes with --resume);
- * unreadable: its checkpoints cannot be opened here (`next` says why). */
-export type RunStatus = "done" | "awaiting_approval" | "incomplete" | "unreadable";
+ * running / failed: a run launched in the background (run/launch-run.ts) whose process is alive, or
+ * ended with an error (`next` holds the end of its log); unreadable: its checkpoints cannot be
+ * opened here (`next` says why). */
+export type RunStatus = "done" | "awaiting_approval" | "incomplete" | "running" | "failed" | "unreadable";
 
 export interface RunSummary {
   id: string;
@@ -79,7 +82,16 @@ export function runKindOf(dir: string): RunKind | null {
   if (hasRunCheckpoints(dir) || existsSync(join(dir, DECISION_LOG_FILE))) return "maintain";
   if (existsSync(join(dir, "task-spec.json"))) return "cold-start";
   if (existsSync(join(dir, "result.json"))) return "maintain-generation";
-  return null;
+  const launched = launchedCommand(dir);
+  return launched === "maintain" ? "maintain" : launched === "cold-start" ? "cold-start" : null;
+}
+
+function launchedCommand(dir: string): string | null {
+  try {
+    return (JSON.parse(readFileSync(join(dir, LAUNCH_FILE), "utf8")) as { command?: string }).command ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** Reads a maintain run's last checkpoint. */
@@ -136,6 +148,30 @@ async function openFailures(dir: string, s: GraphRunState): Promise<OpenFailure[
 
 /** Everything Pioneer knows about the run in `dir`; throws when the folder holds no run. */
 export async function describeRun(dir: string, options: { openFailures?: boolean } = {}): Promise<RunDetails> {
+  const details = await describeRunFolder(dir, options);
+  return details.status === "incomplete" || details.status === "awaiting_approval" ? withLaunchStatus(details) : details;
+}
+
+/** A run launched (or continued after an approval) in the background is running while its process
+ * lives, and failed when that process ended with an error before the run was done. */
+async function withLaunchStatus(details: RunDetails): Promise<RunDetails> {
+  const launch = await readLaunch(details.dir);
+  if (!launch) return details;
+  const exit = await launchExit(details.dir);
+  if (exit) return exit.code === 0 ? details : { ...details, status: "failed", pending: null, next: `exited with ${exit.code}; the end of ${details.dir}/run.log:\n${exit.log_tail}` };
+  return processAlive(launch.pid) ? { ...details, status: "running", pending: null, next: `follow it with: pioneer runs show ${details.dir} (log: ${details.dir}/run.log)` } : details;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+async function describeRunFolder(dir: string, options: { openFailures?: boolean }): Promise<RunDetails> {
   const kind = runKindOf(dir);
   if (!kind) throw new Error(`${dir} holds no Pioneer run (no checkpoints, task-spec.json or result.json); list the runs with: pioneer runs list`);
   const updated_at = (await stat(dir)).mtime.toISOString();
@@ -198,6 +234,6 @@ export async function listRuns(runsDir: string): Promise<RunSummary[]> {
 /** One line per run, with its id first so an answer can cite it. */
 export function runLine(r: RunSummary): string {
   const outcome =
-    r.status === "done" ? (r.promoted ? `promoted ${r.promoted} (parent ${r.parent ?? "-"})` : `kept ${r.parent ?? "the parent"}`) : r.status === "awaiting_approval" ? `waits for a person to approve the ${r.pending?.kind} of round ${r.pending?.round}` : r.status === "unreadable" ? `cannot be read here: ${r.next ?? ""}` : "incomplete";
+    r.status === "done" ? (r.promoted ? `promoted ${r.promoted} (parent ${r.parent ?? "-"})` : `kept ${r.parent ?? "the parent"}`) : r.status === "awaiting_approval" ? `waits for a person to approve the ${r.pending?.kind} of round ${r.pending?.round}` : r.status === "unreadable" ? `cannot be read here: ${r.next ?? ""}` : r.status === "failed" ? (r.next?.split("\n").at(-1) ?? "") : r.status;
   return `${r.id} [${r.kind}, ${r.status}]: ${outcome}${r.stop_reason ? `; stopped: ${r.stop_reason}` : ""}`;
 }

@@ -19,6 +19,8 @@ export interface DevServerOptions {
   port?: number;
   /** How long to wait for the health route before giving up. */
   timeoutMs?: number;
+  /** Added to the server's environment (this process's environment is inherited). */
+  env?: Record<string, string>;
   /** Hot reload on file changes; off by default so edits elsewhere in the tree cannot restart it mid-test. */
   reload?: boolean;
 }
@@ -66,7 +68,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const log = new LogBuffer(LOG_LINES_KEPT);
   const child = execa("npx", args, {
     cwd,
-    env: { LANGGRAPH_CLI_NO_ANALYTICS: "1", BROWSER: "none" },
+    env: { ...options.env, LANGGRAPH_CLI_NO_ANALYTICS: "1", BROWSER: "none" },
     detached: true,
     stdin: "ignore",
     buffer: false,

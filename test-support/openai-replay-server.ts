@@ -63,10 +63,12 @@ export class OpenAiReplayServer {
     const step = next && "respond" in next ? next.respond(this.requests.at(-1)!) : next;
     const id = `chatcmpl-${++this.calls}`;
     const usage = { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 };
-    const reply = (message: Record<string, unknown>, finish: string) =>
-      res.writeHead(200, { "content-type": "application/json" }).end(
-        JSON.stringify({ id, object: "chat.completion", created: Math.floor(Date.now() / 1000), model: this.requests.at(-1)?.body.model ?? "replay", choices: [{ index: 0, message, finish_reason: finish }], usage }),
-      );
+    const created = Math.floor(Date.now() / 1000);
+    const model = this.requests.at(-1)?.body.model ?? "replay";
+    const reply = (message: Record<string, unknown>, finish: string) => {
+      if (this.requests.at(-1)?.body.stream === true) return streamReply(res, { id, created, model, usage }, message, finish);
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id, object: "chat.completion", created, model, choices: [{ index: 0, message, finish_reason: finish }], usage }));
+    };
     if (step === undefined) {
       res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "the replay script is exhausted", type: "server_error" } }));
     } else if ("hang" in step) {
@@ -91,4 +93,18 @@ export class OpenAiReplayServer {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** A reply as server-sent events, as the endpoint streams it when the request says `stream: true`
+ * (LangGraph's server streams chat models to relay their tokens): the message as one delta (tool
+ * calls with their index), the finish reason, the usage, then [DONE]. */
+function streamReply(res: ServerResponse, c: { id: string; created: number; model: string; usage: Record<string, number> }, message: Record<string, unknown>, finish: string): void {
+  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) => `data: ${JSON.stringify({ id: c.id, object: "chat.completion.chunk", created: c.created, model: c.model, choices, ...extra })}\n\n`;
+  const toolCalls = (message.tool_calls as Record<string, unknown>[] | undefined)?.map((call, index) => ({ index, ...call }));
+  const delta = { role: "assistant", ...(message.content ? { content: message.content } : {}), ...(toolCalls ? { tool_calls: toolCalls } : {}) };
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  res.write(chunk([{ index: 0, delta, finish_reason: null }]));
+  res.write(chunk([{ index: 0, delta: {}, finish_reason: finish }]));
+  res.write(chunk([], { usage: c.usage }));
+  res.end("data: [DONE]\n\n");
 }

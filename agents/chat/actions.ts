@@ -1,9 +1,8 @@
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { answerPendingApproval } from "../../graph/follow-run.ts";
+import { continueRun } from "../../run/launch-run.ts";
 import { describeRun, listRuns, runLine } from "../../run/run-index.ts";
 import type { ChatContext } from "./context.ts";
 import { explainRun } from "./explain.ts";
+import { runDirIn } from "./run-dir.ts";
 
 /** What the chat agent can do, each as text an answer can quote: the same in command mode and as
  * the LLM's tools. */
@@ -19,7 +18,7 @@ export async function statusText(ctx: ChatContext): Promise<string> {
   const waiting = runs.filter((r) => r.status === "awaiting_approval").map((r) => `${r.id} (the ${r.pending?.kind} of round ${r.pending?.round})`);
   return [
     `Promoted model: ${promoted ? `${promoted.id} (${promoted.task_kind}/${promoted.strategy}, parent ${promoted.parent ?? "-"})` : `none in ${ctx.registry.root}`}.`,
-    `Runs in ${ctx.runsDir}: ${runs.length} (${count("done")} done, ${count("awaiting_approval")} waiting for approval, ${count("incomplete")} incomplete).`,
+    `Runs in ${ctx.runsDir}: ${runs.length} (${count("done")} done, ${count("awaiting_approval")} waiting for approval, ${count("running")} running, ${count("failed")} failed, ${count("incomplete")} incomplete).`,
     ...(waiting.length ? [`Waiting for you: ${waiting.join(", ")}.`] : []),
   ].join("\n");
 }
@@ -30,20 +29,17 @@ export async function modelsText(ctx: ChatContext): Promise<string> {
   return versions.map((v) => `${v.id === promoted?.id ? "* " : "  "}${v.id} ${v.task_kind}/${v.strategy} parent ${v.parent ?? "-"} data ${v.data_version.slice(0, 12)} (${v.notes ?? ""})`).join("\n");
 }
 
-function runDir(ctx: ChatContext, run: string): string {
-  for (const dir of [join(ctx.runsDir, run), resolve(run)]) if (existsSync(dir)) return dir;
-  throw new Error(`no run "${run}" in ${ctx.runsDir}; say "runs" to list them`);
-}
-
 export async function whyText(ctx: ChatContext, run: string): Promise<string> {
-  return explainRun(await describeRun(runDir(ctx, run)));
+  return explainRun(await describeRun(runDirIn(ctx, run)));
 }
 
-/** Approves or rejects what a run waits for, and says where the run got to next. */
+/** Approves or rejects what a run waits for; the run goes on in the background. */
 export async function answerText(ctx: ChatContext, run: string, approved: boolean, reason: string | undefined): Promise<string> {
-  const dir = runDir(ctx, run);
-  const out: string[] = [];
-  await answerPendingApproval(dir, { approved, by: ctx.user, ...(reason ? { reason } : {}) }, { json: false, output: { out: (t) => out.push(t), log: () => undefined } });
+  const dir = runDirIn(ctx, run);
+  const before = await describeRun(dir, { openFailures: false });
+  if (before.status !== "awaiting_approval") throw new Error(`run ${before.id} does not wait for approval (status: ${before.status})${before.next ? `; next: ${before.next}` : ""}`);
+  const continued = await continueRun({ dir, approved, by: ctx.user, reason });
+  if (continued.exit && continued.exit.code !== 0) return `Could not ${approved ? "approve" : "reject"} ${before.id}: pioneer runs exited with ${continued.exit.code}:\n${continued.exit.log_tail}`;
   const after = await describeRun(dir, { openFailures: false });
-  return `${approved ? "Approved" : "Rejected"} by ${ctx.user}. ${runLine(after)}`;
+  return `${approved ? "Approved" : "Rejected"} by ${ctx.user}: the ${before.pending?.kind} of round ${before.pending?.round} in ${before.id}. ${runLine(after)}${after.status === "running" ? `; follow ${before.id} for the rest` : ""}`;
 }

@@ -6,6 +6,7 @@ describe("parseCommand", () => {
     expect(parseCommand("status")).toEqual({ name: "status" });
     expect(parseCommand("  Runs ")).toEqual({ name: "runs" });
     expect(parseCommand("why maintain-1")).toEqual({ name: "why", run: "maintain-1" });
+    expect(parseCommand("follow maintain-1")).toEqual({ name: "follow", run: "maintain-1" });
     expect(parseCommand("approve maintain-1")).toEqual({ name: "approve", run: "maintain-1" });
     expect(parseCommand("reject maintain-1 -- two flips on card payments")).toEqual({ name: "reject", run: "maintain-1", reason: "two flips on card payments" });
   });

@@ -1,11 +1,13 @@
 import type { ChatContext } from "./context.ts";
 import { answerText, modelsText, runsText, statusText, whyText } from "./actions.ts";
+import { followText } from "./run-actions.ts";
 
 export const COMMANDS_HELP = [
   "status                     the promoted model and the runs, and what waits for you",
   "runs                       every run with its status",
   "models                     the registry's versions (* promoted)",
   "why RUN                    why a run ended as it did: rounds, verdicts, who decided, open failures",
+  "follow RUN                 where a run got to, with the end of its log",
   "approve RUN [-- reason]    approve what RUN waits for (a promotion or a costly fine-tune)",
   "reject RUN [-- reason]     reject it: a rejected promotion keeps the parent",
 ].join("\n");
@@ -18,7 +20,7 @@ export function parseCommand(text: string): { name: string; run?: string; reason
   const keyword = name?.toLowerCase() ?? "";
   if (["help", "status", "runs", "models"].includes(keyword)) return run === undefined && reasonParts.length === 0 ? { name: keyword } : null;
   if (!run || extra.length > 0) return null;
-  if (keyword === "why") return reasonParts.length === 0 ? { name: "why", run } : null;
+  if (keyword === "why" || keyword === "follow") return reasonParts.length === 0 ? { name: keyword, run } : null;
   if (keyword === "approve" || keyword === "reject") return { name: keyword, run, ...(reasonParts.length ? { reason: reasonParts.join(" -- ") } : {}) };
   return null;
 }
@@ -35,6 +37,8 @@ export async function answerCommand(command: NonNullable<ReturnType<typeof parse
         return await modelsText(ctx);
       case "why":
         return await whyText(ctx, command.run!);
+      case "follow":
+        return await followText(ctx, command.run!);
       case "approve":
       case "reject":
         return await answerText(ctx, command.run!, command.name === "approve", command.reason);

@@ -9,6 +9,9 @@ export interface ChatConfigurable {
   runs_dir?: string;
   /** The model registry (default $PIONEER_REGISTRY or ./.pioneer/registry). */
   registry_dir?: string;
+  /** The LanceDB memory runs started from the chat write to and memory questions search
+   * (default $PIONEER_MEMORY or ./.pioneer/memory). */
+  memory_dir?: string;
   /** Who is chatting, recorded on what they approve or reject (default "chat"). */
   user?: string;
   /** The chat model instead of the environment's endpoint (a scripted model in tests). */
@@ -19,6 +22,7 @@ export interface ChatConfigurable {
 export interface ChatContext {
   runsDir: string;
   registry: ModelRegistry;
+  memoryDir: string;
   user: string;
 }
 
@@ -27,6 +31,7 @@ export function chatContextOf(config: LangGraphRunnableConfig | undefined): Chat
   return {
     runsDir: resolve(c.runs_dir ?? process.env.PIONEER_RUNS ?? "runs"),
     registry: new ModelRegistry(resolve(c.registry_dir ?? process.env.PIONEER_REGISTRY ?? ".pioneer/registry")),
+    memoryDir: resolve(c.memory_dir ?? process.env.PIONEER_MEMORY ?? ".pioneer/memory"),
     user: c.user ?? "chat",
   };
 }

@@ -12,7 +12,7 @@ import { chatTools } from "./tools.ts";
 const MAX_MODEL_CALLS = 8;
 
 const SYSTEM_PROMPT = `You are Pioneer's assistant. Pioneer keeps small language models good in production: maintenance runs diagnose failures, curate data, fine-tune candidates, gate them against regressions and promote only what passes; a person may have to approve a promotion.
-Answer questions about runs, models and decisions only from what your tools return, and cite ids (run ids, model version ids, round numbers, example ids). Say so when the tools do not tell. Approve or reject only when the user asks for that explicitly.
+Answer questions about runs, models and decisions only from what your tools return, and cite ids (run ids, model version ids, round numbers, example ids). Say so when the tools do not tell. Start a run, approve or reject only when the user asks for that explicitly; a started run goes on in the background, so give its run id and follow it when asked.
 ${DATA_RULE}`;
 
 function textOf(message: BaseMessage | undefined): string {
