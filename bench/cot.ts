@@ -64,20 +64,22 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 async function writeResults(cells: readonly Cell[]): Promise<string> {
   const merged: Cell[] = [];
   for (const file of values.merge ? values.merge.split(",") : []) merged.push(...(JSON.parse(await readFile(resolve(file), "utf8")) as { cells: Cell[] }).cells);
-  // A cell measured in this run replaces a merged one of the same task, targets and seed.
+  // One cell per task, targets and seed: a cell measured in this run replaces a merged one, and a
+  // later merged file an earlier one.
   const key = (c: Cell) => `${c.task}|${c.strategy}|${c.seed}`;
-  const fresh = new Set(cells.map(key));
-  const all = [...merged.filter((c) => !fresh.has(key(c))), ...cells];
+  const all = [...new Map([...merged, ...cells].map((c) => [key(c), c])).values()];
   const groups = new Map<string, Cell[]>();
   for (const c of all) groups.set(`${c.task}|${c.strategy}`, [...(groups.get(`${c.task}|${c.strategy}`) ?? []), c]);
   for (const g of groups.values()) g.sort((a, b) => a.seed - b.seed);
+  const order = ["answer", "rationale", "self"];
+  const sortedGroups = [...groups.values()].sort((a, b) => a[0]!.task.localeCompare(b[0]!.task) || order.indexOf(a[0]!.strategy) - order.indexOf(b[0]!.strategy));
   const selfNote = (g: Cell[]) => (g[0]!.self ? ` self: ${g.map((c) => `${c.self!.reached}/${c.self!.sampled} samples reached the answer (${c.self!.questions} questions, ${c.self!.sample_s} s)`).join("; ")}` : "");
   const table = [
     "| task | targets | seeds | trained (rejected) | exact match, mean | per seed [95% CI] | train s | train tokens/s | generation tokens/s |",
     "|---|---|---|---|---|---|---|---|---|",
-    ...[...groups.values()].map((g) => `| ${g[0]!.task} | ${g[0]!.strategy} | ${g.length} | ${g.map((c) => `${c.train_examples} (${c.rejected})`).join(", ")} | ${pct(mean(g.map((c) => c.exact_match)))}% | ${g.map((c) => `${pct(c.exact_match)} [${pct(c.ci[0])}, ${pct(c.ci[1])}]`).join("; ")} | ${mean(g.map((c) => c.train_s)).toFixed(0)} | ${mean(g.map((c) => c.train_tokens_per_s)).toFixed(0)} | ${mean(g.map((c) => c.generated_tokens_per_s)).toFixed(1)} |`),
+    ...sortedGroups.map((g) => `| ${g[0]!.task} | ${g[0]!.strategy} | ${g.length} | ${g.map((c) => `${c.train_examples} (${c.rejected})`).join(", ")} | ${pct(mean(g.map((c) => c.exact_match)))}% | ${g.map((c) => `${pct(c.exact_match)} [${pct(c.ci[0])}, ${pct(c.ci[1])}]`).join("; ")} | ${mean(g.map((c) => c.train_s)).toFixed(0)} | ${mean(g.map((c) => c.train_tokens_per_s)).toFixed(0)} | ${mean(g.map((c) => c.generated_tokens_per_s)).toFixed(1)} |`),
     "",
-    ...[...groups.values()].filter((g) => g[0]!.self).map((g) => `- ${g[0]!.task}${selfNote(g)}`),
+    ...sortedGroups.filter((g) => g[0]!.self).map((g) => `- ${g[0]!.task}${selfNote(g)}`),
   ].join("\n");
   const tasks = [...new Set(all.map((c) => c.task))];
   const strategies = [...new Set(all.map((c) => c.strategy))];
