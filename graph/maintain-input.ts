@@ -6,8 +6,13 @@ import { LlmMode } from "../llm/settings.ts";
 export const MaintainInput = z.object({
   model: z.string().min(1).describe("the deployed model: a registry version id or a model directory"),
   train_path: z.string().min(1).describe("the training data of the deployed model (JSONL or CSV)"),
-  regression_path: z.string().min(1).describe("golden examples that must stay right"),
-  failures_path: z.string().min(1).describe("labeled production failures: {text,label} or {tokens,tags}, optional pred, id, stage"),
+  log_path: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("a production log of a classifier, {text,label,pred} a line: split (seeded, recorded in <run_dir>/log/) into failures, regression examples and a production dev set that judges the candidates; instead of failures_path, regression_path and dev_path"),
+  regression_path: z.string().min(1).optional().describe("golden examples that must stay right (not with log_path)"),
+  failures_path: z.string().min(1).optional().describe("labeled production failures: {text,label} or {tokens,tags}, optional pred, id, stage (not with log_path)"),
   dev_path: z
     .string()
     .min(1)
@@ -23,6 +28,7 @@ export const MaintainInput = z.object({
   target: z.number().min(0).max(1).optional().describe("stop once the dev task metric reaches this"),
   patience: z.number().int().min(1).default(2).describe("stop after this many rounds without a promotion"),
   allow_new_labels: z.boolean().default(false).describe("accept failure labels outside the model's label set"),
+  oos_label: z.string().min(1).optional().describe("the out-of-scope label (classification), when the deployed model has none; default: the model's, else, with allow_new_labels, a new label most failures share"),
   seed: z.number().int().default(0),
   threads: z.number().int().positive().optional().describe("worker CPU threads (default: measured)"),
   max_epochs: z.number().positive().optional().describe("cap on training epochs per candidate (tiny budgets, tests)"),
@@ -36,6 +42,16 @@ export const MaintainInput = z.object({
   llm: LlmMode.optional().describe("who decides: 'endpoint' (an OpenAI-compatible chat model from OPENAI_BASE_URL / OPENAI_API_KEY / PIONEER_MODEL, guarded by the offline policies) or 'off' (the policies); default: endpoint when one is configured"),
   llm_max_tries: z.number().int().min(1).default(2).describe("invalid LLM answers a step may give before the policy decides"),
   llm_budget_tokens: z.number().int().positive().optional().describe("tokens the run's LLM calls may spend; past it the policies decide"),
+}).superRefine((input, ctx) => {
+  if (input.log_path) {
+    for (const field of ["failures_path", "regression_path", "dev_path"] as const) {
+      if (input[field]) ctx.addIssue({ code: "custom", path: [field], message: "comes from the production log when log_path is given; pass one or the other" });
+    }
+  } else {
+    for (const field of ["failures_path", "regression_path"] as const) {
+      if (!input[field]) ctx.addIssue({ code: "custom", path: [field], message: "is required (or log_path, a production log to split)" });
+    }
+  }
 });
 export type MaintainInput = z.infer<typeof MaintainInput>;
 export type MaintainInputArgs = z.input<typeof MaintainInput>;

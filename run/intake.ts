@@ -16,6 +16,10 @@ export interface ValidatedInputs {
   pool: Example[];
   dev: Example[];
   devGiven: boolean;
+  /** The training-split holdout scored beside a production dev set (null otherwise). */
+  guard: Example[] | null;
+  /** Where the out-of-scope label comes from (given, the model's, inferred, or none). */
+  oosSource: string;
   regression: Example[];
   failures: Example[];
   /** The label (classification) or entity types (token) the deployed model knows. */
@@ -32,6 +36,29 @@ export interface IntakeOptions {
   registry_dir?: string | undefined;
   allow_new_labels: boolean;
   seed: number;
+  /** The dev set is a production log's: hold out a tenth of train as a guard all the same. */
+  production_dev?: boolean;
+  /** The out-of-scope label, when the deployed model has none (it may be new to the model). */
+  oos_label?: string | undefined;
+}
+
+/** Share of the failures a new label must be the gold of to be taken for the out-of-scope label
+ * (a real log's out-of-scope traffic outnumbers any new intent). */
+export const OOS_INFERENCE_SHARE = 0.5;
+
+/** The out-of-scope label and where it comes from: given, the model's own, or inferred from the
+ * failures (with new labels allowed, a new label that most of them share). */
+export function outOfScopeLabel(options: { oos_label?: string | undefined; allow_new_labels: boolean }, model: ModelDirManifest, failures: readonly Example[]): { label: string | null; source: string } {
+  if (options.oos_label) return { label: options.oos_label, source: "given" };
+  if (model.oos_label) return { label: model.oos_label, source: "the deployed model's" };
+  if (!options.allow_new_labels || failures.length === 0) return { label: null, source: "none" };
+  const known = new Set(model.labels);
+  const counts = new Map<string, number>();
+  for (const f of failures) if ("label" in f && !known.has(f.label)) counts.set(f.label, (counts.get(f.label) ?? 0) + 1);
+  const [top, n] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? [null, 0];
+  return top !== null && n / failures.length > OOS_INFERENCE_SHARE
+    ? { label: top, source: `inferred: "${top}", new to the model, is the gold of ${n} of ${failures.length} failures` }
+    : { label: null, source: "none" };
 }
 
 /** Every failure label must be one the model knows, unless new labels are allowed: a typo'd label
@@ -104,20 +131,26 @@ export async function validateInputs(options: IntakeOptions): Promise<ValidatedI
   const failures = await readExamples(options.failures_path, { kind });
   const known = new Set(kind === "classification" ? deployed.model.labels : deployed.model.labels.filter((t) => t !== "O").map((t) => t.slice(2)));
   checkLabels(regression, known, false);
-  checkLabels(failures, known, options.allow_new_labels);
+  // A given out-of-scope label may be new to the model without --allow-new-labels.
+  const oos = kind === "classification" ? outOfScopeLabel(options, deployed.model, failures.examples) : { label: null, source: "none" };
+  const knownWithOos = oos.label ? new Set([...known, oos.label]) : known;
+  checkLabels(failures, knownWithOos, options.allow_new_labels);
   const given = options.dev_path ? { train: train.examples, dev: (await readExamples(options.dev_path, { kind })).examples } : holdOut(train.examples, options.seed);
+  const guarded = options.production_dev ? holdOut(train.examples, options.seed) : null;
   return {
     deployed,
     task: {
       kind,
-      labels: withNewLabels(deployed.model.labels, failures.examples, options.allow_new_labels),
-      oos_label: deployed.model.oos_label ?? null,
+      labels: withNewLabels(oos.label && !deployed.model.labels.includes(oos.label) ? [...deployed.model.labels, oos.label] : deployed.model.labels, failures.examples, options.allow_new_labels),
+      oos_label: oos.label,
       metric: kind === "classification" ? "accuracy" : "entity_f1",
     },
     train: train.examples,
-    pool: given.train,
+    pool: guarded?.train ?? given.train,
     dev: given.dev,
     devGiven: Boolean(options.dev_path),
+    guard: guarded?.dev ?? null,
+    oosSource: oos.source,
     regression: regression.examples,
     failures: failures.examples,
     known,

@@ -7,7 +7,7 @@ import { LabelIssue } from "../tools/find-label-issues.ts";
 import type { Decision, RunFiles, TaskKind } from "./types.ts";
 
 /** The evaluation sets a model is scored on; a predictions folder holds one file per set. */
-export const SCORED_SETS = ["dev", "failures", "regression", "earlier-runs"] as const;
+export const SCORED_SETS = ["dev", "failures", "regression", "earlier-runs", "guard"] as const;
 export type ScoredSet = (typeof SCORED_SETS)[number];
 
 export const DECISION_LOG_FILE = "decisions.json";
@@ -30,6 +30,9 @@ export interface RunInputs {
   failures: readonly Example[];
   /** The gold of earlier runs on the deployed model's lineage; written only when there is some. */
   earlierRuns: readonly Example[];
+  /** A held-out share of the training data, when the dev set is a production log's: scored beside
+   * it as a guard against forgetting the training distribution. */
+  guard?: readonly Example[] | undefined;
 }
 
 /**
@@ -43,6 +46,9 @@ export interface RunInputs {
  *       regression.jsonl                 golden examples that must stay right
  *       failures.jsonl                   labeled production failures
  *       earlier-runs.jsonl               gold that earlier runs on the lineage accepted (when memory has some)
+ *       guard.jsonl                      a held-out tenth of train, when dev comes from a production log
+ *     log/                               a production log's split (maintain --log): failures.jsonl,
+ *                                        regression.jsonl, production-dev.jsonl, split.json
  *     diagnosis/
  *       pool-and-failures.jsonl          confident learning's input (ids prefixed `pool/` and `failure/`)
  *       label-issues.jsonl               its findings, one LabelIssue a line, same ids
@@ -68,8 +74,8 @@ export class RunFolder {
     readonly kind: TaskKind,
   ) {}
 
-  /** Where intake writes the inputs (`earlier_runs` only when given). */
-  inputFiles(withEarlierRuns: boolean): RunFiles {
+  /** Where intake writes the inputs (`earlier_runs` and `guard` only when given). */
+  inputFiles(withEarlierRuns: boolean, withGuard = false): RunFiles {
     const inputs = join(this.dir, "inputs");
     return {
       train: join(inputs, "train.jsonl"),
@@ -77,11 +83,12 @@ export class RunFolder {
       failures: join(inputs, "failures.jsonl"),
       dev: join(inputs, "dev.jsonl"),
       ...(withEarlierRuns ? { earlier_runs: join(inputs, "earlier-runs.jsonl") } : {}),
+      ...(withGuard ? { guard: join(inputs, "guard.jsonl") } : {}),
     };
   }
 
   async writeInputs(inputs: RunInputs): Promise<RunFiles> {
-    const files = this.inputFiles(inputs.earlierRuns.length > 0);
+    const files = this.inputFiles(inputs.earlierRuns.length > 0, Boolean(inputs.guard?.length));
     await mkdir(join(this.dir, "inputs"), { recursive: true });
     const write = async (path: string | undefined, examples: readonly Example[]) => {
       if (!path) return;
@@ -93,6 +100,7 @@ export class RunFolder {
     await write(files.failures, inputs.failures);
     await write(files.dev, inputs.dev);
     await write(files.earlier_runs, inputs.earlierRuns);
+    await write(files.guard, inputs.guard ?? []);
     return files;
   }
 
@@ -109,6 +117,7 @@ export class RunFolder {
       regression: await this.examples(files.regression),
       failures: await this.examples(files.failures),
       earlierRuns: files.earlier_runs ? await this.examples(files.earlier_runs) : [],
+      ...(files.guard ? { guard: await this.examples(files.guard) } : {}),
     };
   }
 

@@ -50,6 +50,7 @@ function accuracyOn(gold: readonly Example[], preds: readonly Prediction[]): num
 export async function scoreModel(server: WorkerServer, run: RunFolder, files: RunFiles, task: TaskInfo, modelDir: string, predictionsDir: string): Promise<ModelScores> {
   const sets: [ScoredSet, string][] = [["dev", files.dev], ["failures", files.failures], ["regression", files.regression]];
   if (files.earlier_runs) sets.push(["earlier-runs", files.earlier_runs]);
+  if (files.guard) sets.push(["guard", files.guard]);
   const gold = new Map<ScoredSet, Example[]>();
   const preds = new Map<ScoredSet, Prediction[]>();
   for (const [name, path] of sets) {
@@ -68,5 +69,6 @@ export async function scoreModel(server: WorkerServer, run: RunFolder, files: Ru
     failures: { n: failures.n, fixed: Math.round(failures.accuracy * failures.n), accuracy: failures.accuracy },
     regression: on("regression"),
     ...(files.earlier_runs ? { earlier_runs: on("earlier-runs") } : {}),
+    ...(files.guard ? { guard: on("guard") } : {}),
   };
 }

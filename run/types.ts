@@ -17,6 +17,8 @@ export interface ModelScores {
   regression: { n: number; accuracy: number };
   /** The gold of earlier runs on the model's lineage (absent when memory holds none). */
   earlier_runs?: { n: number; accuracy: number };
+  /** The training-split guard (absent unless dev is a production dev set). */
+  guard?: { n: number; accuracy: number };
 }
 
 export interface TaskInfo {
@@ -42,6 +44,9 @@ export interface RunFiles {
   /** The gold of earlier runs on the deployed model's lineage (their accepted failures, from
    * memory), when memory holds any; the gate checks it like the regression set. */
   earlier_runs?: string;
+  /** A held-out tenth of train when dev is a production log's (maintain --log): scored and
+   * reported beside dev, as a guard against forgetting the training distribution. */
+  guard?: string;
 }
 
 export interface Diagnosis {

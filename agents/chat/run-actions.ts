@@ -16,7 +16,7 @@ import { runDirIn } from "./run-dir.ts";
  * is text an answer can quote, with the ids in it. */
 
 /** The options of `pioneer maintain` and `pioneer cold-start` that name an input file. */
-const FILE_OPTIONS = ["train", "regression", "failures", "dev", "labels-file", "examples", "unlabeled", "eval"];
+const FILE_OPTIONS = ["train", "regression", "failures", "dev", "log", "labels-file", "examples", "unlabeled", "eval"];
 
 /** Starts `pioneer maintain|cold-start` in the background with the chat's runs folder, registry
  * and memory, and says how it started. Input files are checked first: a wrong path is the usual

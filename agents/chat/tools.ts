@@ -36,7 +36,7 @@ export function chatTools(ctx: ChatContext): StructuredToolInterface[] {
     tool(async ({ options }: { options: Record<string, string | number | boolean> }) => asData(() => startRunText(ctx, "maintain", options))(), {
       name: "start_maintenance",
       description:
-        "Starts a maintenance run in the background (pioneer maintain) and returns its run id at once. Options as pioneer maintain takes them, without '--': model (registry id or folder), train, regression, failures (JSONL paths), and optionally dev, rounds, minutes, epsilon, delta, target, approve-promotion (true), approve-training-over. Only when the user asked for a run.",
+        "Starts a maintenance run in the background (pioneer maintain) and returns its run id at once. Options as pioneer maintain takes them, without '--': model (registry id or folder), train, and either log (a production log: text, label, pred) or regression and failures (JSONL paths), and optionally dev, oos-label, allow-new-labels (true), rounds, minutes, epsilon, delta, target, approve-promotion (true), approve-training-over. Only when the user asked for a run.",
       schema: z.object({ options: CliOptions }),
     }),
     tool(async ({ options }: { options: Record<string, string | number | boolean> }) => asData(() => startRunText(ctx, "cold-start", options))(), {

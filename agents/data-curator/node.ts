@@ -111,11 +111,14 @@ export async function dataCuratorNode(state: MaintainStateType, config?: LangGra
   const poolIssues = poolIssuesOf(await run.labelIssues(diagnosis.label_issues_path));
   const judged = await judgeSuspects(state, llm, resources.embedder, pool, poolIssues, confusions);
   const confusable = new Set([...diagnosis.clusters.filter((c) => c.cause === "confusable_pair").map((c) => c.name), ...judged.decision.focus_pairs.map((p) => `${p.gold} -> ${p.predicted}`)]);
-  const targets = failures.filter((f) => "label" in f && accepted.has(f.id) && confusable.has(pairOf(f))).map((failure) => {
+  // Out-of-scope failures are hard-negative targets too: the in-scope examples nearest them, of the
+  // intent the model wrongly answered, get the weight that teaches the new boundary.
+  const outOfScope = (f: Example) => task.oos_label !== null && "label" in f && f.label === task.oos_label;
+  const targets = failures.filter((f) => "label" in f && accepted.has(f.id) && (confusable.has(pairOf(f)) || outOfScope(f))).map((failure) => {
     const p = predictions.get(failure.id);
     return { failure, predicted: p ? predictedLabel(p) : "" };
   });
-  const hardNegativeIds = task.kind === "classification" && plan.hard_negatives_per_failure > 0 && confusable.size > 0 ? await hardNegatives(resources.embedder, pool, targets, plan.hard_negatives_per_failure) : [];
+  const hardNegativeIds = task.kind === "classification" && plan.hard_negatives_per_failure > 0 && targets.length > 0 ? await hardNegatives(resources.embedder, pool, targets, plan.hard_negatives_per_failure) : [];
   const opinionOf = plan.model_relabel_from === "parent" ? parent.dir : plan.model_relabel_from === "candidate" ? state.candidates.at(-1)?.model_dir : undefined;
   const opinions = task.kind === "classification" && opinionOf ? await predictExamples(resources.server, opinionOf, pool) : undefined;
 

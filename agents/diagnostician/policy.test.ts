@@ -98,6 +98,15 @@ describe("diagnose (offline diagnostician)", () => {
     expect(out.findings[0]).toMatchObject({ cause: "out_of_scope", cluster: "out_of_scope:oos", fixable: true, accepted: true });
   });
 
+  it("calls out-of-scope feedback out_of_scope even where confident learning flags it and no neighbour supports it", () => {
+    // The pool has no out-of-scope class: every out-of-scope query looks like wrong feedback by the
+    // neighbours and the out-of-fold models, and most of a real log's failures are out of scope.
+    const out = classify([{ f: failure("o", "oos", "A", { labelIssue: flaggedAs("A") }), vector: AXIS.A }]);
+    expect(out.findings[0]).toMatchObject({ cause: "out_of_scope", accepted: true });
+    const withoutOos = classify([{ f: failure("o", "oos", "A", { labelIssue: flaggedAs("A") }), vector: AXIS.A }], { oosLabel: null });
+    expect(withoutOos.findings[0]).toMatchObject({ cause: "wrong_feedback", accepted: false });
+  });
+
   it("keeps a failure the model already gets right as gold, cluster 'already right'", () => {
     const out = classify([{ f: failure("r", "B", "B"), vector: AXIS.C }]);
     expect(out.findings[0]).toMatchObject({ cluster: "already right", accepted: true, fixable: true });

@@ -82,10 +82,11 @@ function disputedEntityWord(f: FailureInput): { word: string; gold: string; sugg
 /**
  * The offline diagnostician: names every failure's cause from measurements, in this order —
  *   garbled_input   : the text is not learnable (see garbled.ts);
+ *   out_of_scope    : the feedback label is the out-of-scope class (before wrong feedback, which a
+ *                     class the training data lacks would always look like);
  *   wrong_feedback  : confident learning flags the feedback label (out-of-fold models disagree) and
  *                     the training pool's nearest neighbours give it little support, or a
  *                     near-duplicate in the pool carries the model's label instead;
- *   out_of_scope    : the feedback label is the out-of-scope class;
  *   coverage_gap    : almost no similar training examples of the gold class (or a new label);
  *   confusable_pair : the same gold -> predicted pair recurs among failures (garbled input and
  *                     wrong feedback do not count towards it);
@@ -128,6 +129,11 @@ export function diagnose(input: DiagnoseInput): DiagnosisDecision {
       if (alreadyRight(f)) {
         return { id: f.id, cause: "unknown", cluster: "already right", fixable: true, accepted: true, evidence: "the deployed model already gives the feedback label" };
       }
+      // Out of scope before wrong feedback: the training data has no out-of-scope class, so the
+      // out-of-fold models and the neighbours can never support that label.
+      if (input.oosLabel !== null && f.goldClasses.includes(input.oosLabel)) {
+        return make(f, "out_of_scope", `feedback says out-of-scope; the model answered "${f.predClasses[0] ?? "?"}"`, true);
+      }
       const nearest = neighbours[0];
       const nearDuplicateDisagrees =
         nearest !== undefined &&
@@ -162,9 +168,6 @@ export function diagnose(input: DiagnoseInput): DiagnosisDecision {
     const { neighbours, goldShare, finding } = screened[i]!;
     if (finding) return finding;
     const cluster = clusterOf(f);
-    if (input.oosLabel !== null && f.goldClasses.includes(input.oosLabel)) {
-      return make(f, "out_of_scope", `feedback says out-of-scope; the model answered "${f.predClasses[0] ?? "?"}"`, true);
-    }
     const unknownGold = f.goldClasses.filter((c) => input.kind === "classification" && !known.has(c));
     const covering = neighbours.filter((n) => n.similarity >= coverageSimilarity && f.goldClasses.some((c) => input.pool[n.index]?.classes.includes(c))).length;
     if (unknownGold.length) return make(f, "coverage_gap", `"${unknownGold[0]}" is a label the model has never seen`, true);

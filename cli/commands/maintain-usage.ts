@@ -13,12 +13,21 @@ ${GENERATION_RUN_USAGE}`;
 
 export const MAINTAIN_USAGE = `pioneer maintain --model DIR|ID --train TRAIN.jsonl --regression GOLDEN.jsonl --failures FAILURES.jsonl
                  [--dev DEV.jsonl] [--rounds N] [--minutes N] [--epsilon 2] [--delta 0.1] [--target X]
-                 [--memory DIR] [--run-dir DIR] [--allow-new-labels] [--max-epochs N]
+                 [--memory DIR] [--run-dir DIR] [--allow-new-labels] [--oos-label LABEL] [--max-epochs N]
                  [--approve-promotion] [--approve-training-over N]
                  [--llm off|endpoint] [--llm-budget-tokens N] [--llm-max-tries 2] [--json]
+pioneer maintain --model DIR|ID --train TRAIN.jsonl --log LOG.jsonl [options as above]
 pioneer maintain --resume RUN_DIR      continue a run that was stopped, from its last checkpoint
   diagnoses the failures, curates a new data version, trains candidates and promotes one only if
   it breaks at most epsilon regression examples and no class drops by more than delta.
+  --log LOG.jsonl: instead of --failures, --regression and --dev, a classifier's production log
+  ({"text","label","pred"} a line: gold label and the deployed model's prediction): split, seeded,
+  into failures (wrong), regression examples (right) and a production dev set (a fifth of each
+  right/wrong and label group) that judges the candidates; a tenth of --train is held out and
+  reported beside it as a guard against forgetting (RUN_DIR/log/split.json records the split).
+  --oos-label LABEL: the out-of-scope label when the model has none (it may be new to the model):
+  failures labeled with it are diagnosed out_of_scope and the candidates learn it as a class;
+  default: the model's own, else, with --allow-new-labels, a new label most failures share.
   --llm endpoint: agents decide through an OpenAI-compatible chat model (OPENAI_BASE_URL,
   OPENAI_API_KEY, PIONEER_MODEL, PIONEER_MODEL_<AGENT>), guarded by the offline policies;
   default: endpoint when OPENAI_API_KEY or OPENAI_BASE_URL is set, else off

@@ -18,10 +18,10 @@ function parseMaintainArgs(argv: string[]) {
     args: argv,
     strict: true,
     options: {
-      model: { type: "string" }, train: { type: "string" }, regression: { type: "string" }, failures: { type: "string" },
+      model: { type: "string" }, train: { type: "string" }, regression: { type: "string" }, failures: { type: "string" }, log: { type: "string" },
       dev: { type: "string" }, rounds: { type: "string" }, minutes: { type: "string" }, epsilon: { type: "string" },
       delta: { type: "string" }, target: { type: "string" }, memory: { type: "string" }, "run-dir": { type: "string" },
-      registry: { type: "string" }, "allow-new-labels": { type: "boolean", default: false }, "max-epochs": { type: "string" },
+      registry: { type: "string" }, "allow-new-labels": { type: "boolean", default: false }, "oos-label": { type: "string" }, "max-epochs": { type: "string" },
       threads: { type: "string" }, seed: { type: "string" }, resume: { type: "string" }, json: { type: "boolean", default: false },
       "approve-promotion": { type: "boolean", default: false }, "approve-training-over": { type: "string" },
       llm: { type: "string" }, "llm-budget-tokens": { type: "string" }, "llm-max-tries": { type: "string" },
@@ -38,6 +38,10 @@ export async function maintainCommand(argv: string[]): Promise<void> {
     const ref = await resolveModelDir(values.model, values.registry);
     const manifest = await readModelDir(ref.dir).catch(() => null);
     if (manifest?.kind === "generation") return maintainGeneration(values, { ...ref, manifest });
+  }
+  if (!values.resume && values.model && values.log) {
+    const manifest = await readModelDir((await resolveModelDir(values.model, values.registry)).dir).catch(() => null);
+    if (manifest && manifest.kind !== "classification") throw new UsageError(`--log takes a classifier's production log ({"text","label","pred"} a line); ${values.model} is a ${manifest.kind} model: pass --failures and --regression`);
   }
   const generationOnly = Object.keys(GENERATION_MAINTAIN_OPTIONS).find((flag) => values[flag as keyof typeof values] !== undefined);
   if (generationOnly) throw new UsageError(`--${generationOnly} is for generation models; --model is a classification or token model`);
@@ -59,14 +63,17 @@ async function runWithCheckpoints(values: MaintainValues, runDir: string, checkp
   const graph = compileMaintainGraph(checkpoints.saver);
   let input: { input: MaintainInput } | null = null;
   if (!values.resume) {
-    if (!values.model || !values.train || !values.regression || !values.failures) {
-      throw new UsageError("maintain needs --model, --train, --regression and --failures (or --resume RUN_DIR)");
+    if (values.log) {
+      const given = (["failures", "regression", "dev"] as const).filter((flag) => values[flag] !== undefined);
+      if (given.length) throw new UsageError(`--log is split into the failures, the regression set and a production dev set; drop --${given.join(" and --")}, or drop --log`);
+    }
+    if (!values.model || !values.train || (!values.log && (!values.regression || !values.failures))) {
+      throw new UsageError("maintain needs --model, --train and either --log (a production log) or --regression and --failures (or --resume RUN_DIR)");
     }
     const parsed = MaintainInput.safeParse({
       model: values.model,
       train_path: resolve(values.train),
-      regression_path: resolve(values.regression),
-      failures_path: resolve(values.failures),
+      ...(values.log ? { log_path: resolve(values.log) } : { regression_path: resolve(values.regression!), failures_path: resolve(values.failures!) }),
       ...(values.dev ? { dev_path: resolve(values.dev) } : {}),
       run_dir: runDir,
       ...(values.memory ? { memory_dir: resolve(values.memory) } : {}),
@@ -80,6 +87,7 @@ async function runWithCheckpoints(values: MaintainValues, runDir: string, checkp
       threads: parseNumber("threads", values.threads),
       seed: parseNumber("seed", values.seed),
       allow_new_labels: values["allow-new-labels"],
+      ...(values["oos-label"] ? { oos_label: values["oos-label"] } : {}),
       approve_promotion: values["approve-promotion"],
       approve_training_over: parseNumber("approve-training-over", values["approve-training-over"]),
       ...(values.llm ? { llm: values.llm } : {}),

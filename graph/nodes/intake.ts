@@ -4,6 +4,7 @@ import { dataVersionHash, groupBy } from "../../data/index.ts";
 import { goldOf } from "../../run/score-model.ts";
 import { earlierRunGold, inputsOf } from "../../run/earlier-runs.ts";
 import { validateInputs } from "../../run/intake.ts";
+import { writeLogSplit } from "../../run/production-log.ts";
 import { resourceOptions } from "../../run/resources.ts";
 import { registerDeployed } from "../../run/promotion.ts";
 import { scoreModel } from "../../run/score-model.ts";
@@ -29,7 +30,15 @@ export async function intakeNode(state: MaintainStateType, config?: LangGraphRun
   } satisfies MaintainInput;
   // A run that asks for an endpoint needs one from the start (a resume without one falls back).
   if (input.llm === "endpoint" && !config?.configurable?.chatModel) endpointSettings();
-  const inputs = await validateInputs(input);
+  // A production log is split (seeded, recorded in the run folder) into the three sets.
+  const log = input.log_path ? await writeLogSplit(input.log_path, input.run_dir, input.seed) : null;
+  const inputs = await validateInputs({
+    ...input,
+    failures_path: log?.files.failures ?? input.failures_path!,
+    regression_path: log?.files.regression ?? input.regression_path!,
+    dev_path: log?.files.dev ?? input.dev_path,
+    production_dev: Boolean(log),
+  });
   const { resources } = await ensureConfiguration(config, input);
   const run = resources.runFolder(input.run_dir, inputs.task.kind);
   const runId = state.run_id || `run-${new Date().toISOString().replace(/[:.]/g, "-")}`;
@@ -41,7 +50,7 @@ export async function intakeNode(state: MaintainStateType, config?: LangGraphRun
     currentInputs: inputsOf(inputs.failures),
   });
 
-  const files = await run.writeInputs({ ...inputs, earlierRuns: earlier.examples });
+  const files = await run.writeInputs({ ...inputs, guard: inputs.guard ?? undefined, earlierRuns: earlier.examples });
   const predictionsDir = run.predictionsDir("parent-0");
   const scores = await scoreModel(resources.server, run, files, inputs.task, inputs.deployed.dir, predictionsDir);
   const parent = { id: modelId, dir: inputs.deployed.dir, scores, predictions_dir: predictionsDir };
@@ -63,10 +72,17 @@ export async function intakeNode(state: MaintainStateType, config?: LangGraphRun
           model: modelId,
           train: inputs.pool.length,
           dev: inputs.dev.length,
-          dev_source: inputs.devGiven ? "given" : "10% of train, stratified: the deployed model trained on it, so its score is inflated",
+          dev_source: log
+            ? `production dev set: ${log.dev.n} of the log's ${log.entries} queries (${(log.dev_share * 100).toFixed(0)}% of each right/wrong and label group, seed ${log.seed})`
+            : inputs.devGiven
+              ? "given"
+              : "10% of train, stratified: the deployed model trained on it, so its score is inflated",
+          ...(log ? { production_log: { path: log.log, entries: log.entries, accuracy: log.right / log.entries, failures: log.failures, regression: log.regression, dev: log.dev.n }, guard: inputs.guard?.length ?? 0 } : {}),
           regression: inputs.regression.length,
           failures: inputs.failures.length,
           failure_labels: new Set(inputs.failures.map(goldOf)).size,
+          oos_label: inputs.task.oos_label,
+          oos_label_source: inputs.oosSource,
           earlier_runs: [...groupBy(earlier.examples, (e) => e.stage ?? "")].map(([run_id, gold]) => ({ run_id, gold: gold.length })),
           earlier_runs_skipped: earlier.skipped,
           parent_task_metric: scores.task,

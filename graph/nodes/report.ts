@@ -10,8 +10,29 @@ import type { MaintainStateType, MaintainUpdate } from "../state.ts";
 function scoreLine(s: ModelScores | undefined): string {
   if (!s) return "-";
   const earlier = s.earlier_runs ? ` | earlier runs' gold ${(s.earlier_runs.accuracy * 100).toFixed(2)}% of ${s.earlier_runs.n}` : "";
-  return `task ${(s.task * 100).toFixed(2)} | failures fixed ${s.failures.fixed}/${s.failures.n} | regression ${(s.regression.accuracy * 100).toFixed(2)}%${earlier}`;
+  const guard = s.guard ? ` | training-split guard ${(s.guard.accuracy * 100).toFixed(2)}% of ${s.guard.n}` : "";
+  return `task ${(s.task * 100).toFixed(2)} | failures fixed ${s.failures.fixed}/${s.failures.n} | regression ${(s.regression.accuracy * 100).toFixed(2)}%${earlier}${guard}`;
 }
+
+/** A run on a production log (maintain --log): production accuracy on its held-out dev set before
+ * and after, the headline, with the training-split guard beside it. */
+function productionOf(state: MaintainStateType, after: ModelScores | null) {
+  const intake = state.decisions.find((d) => d.agent === "intake")?.decision as { production_log?: { entries: number; accuracy: number; dev: number } } | undefined;
+  const log = intake?.production_log;
+  if (!log || !state.baseline) return null;
+  const before = state.baseline.scores;
+  return {
+    log_entries: log.entries,
+    log_accuracy: log.accuracy,
+    dev: log.dev,
+    before: before.task,
+    after: after?.task ?? before.task,
+    guard_before: before.guard?.accuracy ?? null,
+    guard_after: after?.guard?.accuracy ?? before.guard?.accuracy ?? null,
+  };
+}
+
+const pct2 = (x: number | null) => (x === null ? "-" : `${(x * 100).toFixed(2)}%`);
 
 /** How many agent decisions each path made (steps with no choice, like intake, carry no mode). */
 export function decisionsByMode(decisions: readonly Decision[]): Record<DecisionMode, number> {
@@ -64,6 +85,7 @@ export function buildReport(state: MaintainStateType, now = new Date()) {
       review: c.review ?? null,
       train_wall_s: c.train_metrics.wall_s ?? null,
     })),
+    production: productionOf(state, promoted?.scores ?? null),
     data_changes: data?.lineage ?? null,
     diagnosis: state.diagnosis ? { counts: state.diagnosis.counts, clusters: state.diagnosis.clusters.slice(0, 10), summary: state.diagnosis.summary } : null,
     stop_reason: state.stop_reason,
@@ -78,6 +100,12 @@ export function buildReport(state: MaintainStateType, now = new Date()) {
     "",
     `**Verdict:** ${verdict}`,
     "",
+    ...(summary.production
+      ? [
+          `**Production accuracy** (${summary.production.dev} queries held out of the ${summary.production.log_entries}-query log): ${pct2(summary.production.before)} -> ${pct2(summary.production.after)}; the deployed model's on the whole log: ${pct2(summary.production.log_accuracy)}. Training-split guard: ${pct2(summary.production.guard_before)} -> ${pct2(summary.production.guard_after)}.`,
+          "",
+        ]
+      : []),
     `| model | ${summary.metric ?? "task"} (dev) and sets |`,
     "|---|---|",
     `| before (${summary.parent}) | ${scoreLine(state.baseline?.scores)} |`,
@@ -110,7 +138,8 @@ export async function reportNode(state: MaintainStateType, config?: LangGraphRun
   const { summary, md, verdict } = buildReport(state);
   const { resources } = await ensureConfiguration(config, state.input);
   const run = resources.runFolder(state.input.run_dir, state.task.kind);
-  const html_path = await run.writeHtmlReport(await buildReportHtml(state, run, `Verdict: ${verdict}`, summary.wall_s));
+  const production = summary.production ? ` Production accuracy on ${summary.production.dev} held-out log queries: ${pct2(summary.production.before)} -> ${pct2(summary.production.after)} (training-split guard ${pct2(summary.production.guard_before)} -> ${pct2(summary.production.guard_after)}).` : "";
+  const html_path = await run.writeHtmlReport(await buildReportHtml(state, run, `Verdict: ${verdict}${production}`, summary.wall_s));
   await run.writeDecisionLog({
     decisions: state.decisions,
     current: state.parent ? { id: state.parent.id, predictions_dir: state.parent.predictions_dir } : null,
