@@ -254,11 +254,15 @@ describe("pioneer runs: approving and rejecting what a run waits for", () => {
     expect(scored).toContain(`Model ${v0} on ${slice.regression}`);
     expect(scored).toMatch(/^Model \S+ on \S+ \(\d+ examples\):\nn=\d+  accuracy=1\.0000/); // the regression set: what v0 gets right
 
-    // The run's diagnostician wrote its failures to the chat's memory: its open failures find themselves.
-    const seen = await chat("have we seen failures like these before?", new ScriptedChatModel([toolCallMessage("similar_failures", { run: runId }), toolAnswer]));
-    expect(seen).toMatch(/^"/);
-    expect(seen).toMatch(/ 1\.00 failure \S+ of run run-\S+ \(model \S+\): "/);
-    expect(seen).toContain(`(model ${v0})`);
+    // The run's diagnostician wrote its failures to the chat's memory: asked by text, they are found;
+    // asked by the run, its own failures are left out ("before" means other runs), and nothing else is there yet.
+    const failureText = (JSON.parse((await readFile(slice.failures, "utf8")).split("\n")[0]!) as { text: string }).text;
+    const seen = await chat("have we seen this before?", new ScriptedChatModel([toolCallMessage("similar_failures", { texts: [failureText] }), toolAnswer]));
+    expect(seen).toMatch(new RegExp(`^"${failureText.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}":\n  1\.00 failure \\S+ of run (run-\\S+) \\(model ${v0}\\): "`));
+    const memoryRunId = /of run (run-\S+)/.exec(seen)![1]!;
+    const others = await chat("have we seen failures like these before?", new ScriptedChatModel([toolCallMessage("similar_failures", { run: runId }), toolAnswer]));
+    expect(others).toContain(`  nothing in the memory from runs other than ${memoryRunId} (${runId})`);
+    expect(others).not.toContain("1.00 failure");
 
     // The approval goes on in the background, like the run; following it shows where it got to.
     const approved = await chat(`approve ${runId} -- looks right`);

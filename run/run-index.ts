@@ -50,6 +50,8 @@ export interface RunDetails extends RunSummary {
   decisions: Decision[];
   /** The failures the model the run ends on still gets wrong (maintain runs past intake). */
   open_failures: OpenFailure[] | null;
+  /** The id the run's records carry in the memory (failures, experiments), when known. */
+  memory_run_id: string | null;
   outcome: Record<string, unknown> | null;
   report_path: string | null;
 }
@@ -66,6 +68,7 @@ interface GraphRunState {
   current: { id: string | null; predictions_dir: string } | null;
   failures_path: string | null;
   task_kind: TaskKind | null;
+  run_id: string | null;
 }
 
 async function readJson(path: string): Promise<Record<string, unknown> | null> {
@@ -111,6 +114,7 @@ async function graphRunState(dir: string): Promise<GraphRunState> {
       current: values.parent ? { id: values.parent.id, predictions_dir: values.parent.predictions_dir } : null,
       failures_path: values.files?.failures ?? null,
       task_kind: values.task?.kind ?? null,
+      run_id: values.run_id || null,
     };
   } finally {
     await checkpoints.close();
@@ -131,6 +135,7 @@ async function loggedRunState(dir: string): Promise<GraphRunState> {
     current: log?.current ?? null,
     failures_path: log?.files?.failures ?? null,
     task_kind: log?.task_kind ?? null,
+    run_id: null,
   };
 }
 
@@ -189,6 +194,7 @@ async function describeRunFolder(dir: string, options: { openFailures?: boolean 
       next: status === "awaiting_approval" ? `pioneer runs approve ${dir}  (or: pioneer runs reject ${dir} --reason "...")` : status === "incomplete" ? `pioneer maintain --resume ${dir}` : null,
       decisions: s.decisions,
       open_failures: options.openFailures === false ? null : await openFailures(dir, s),
+      memory_run_id: s.run_id,
       outcome: s.report,
       report_path: s.report ? join(dir, "report.md") : null,
     };
@@ -205,6 +211,7 @@ async function describeRunFolder(dir: string, options: { openFailures?: boolean 
     next: outcome ? null : `run the ${kind} again with --run-dir ${dir}`,
     decisions: (outcome?.decisions as Decision[] | undefined) ?? [],
     open_failures: null,
+    memory_run_id: null,
     outcome,
     report_path: existsSync(join(dir, "report.md")) ? join(dir, "report.md") : null,
   };
@@ -220,7 +227,7 @@ export async function listRuns(runsDir: string): Promise<RunSummary[]> {
     const kind = entry.isDirectory() ? runKindOf(dir) : null;
     if (!kind) continue;
     try {
-      const { decisions: _d, outcome: _o, report_path: _r, open_failures: _f, ...summary } = await describeRun(dir, { openFailures: false });
+      const { decisions: _d, outcome: _o, report_path: _r, open_failures: _f, memory_run_id: _m, ...summary } = await describeRun(dir, { openFailures: false });
       runs.push(summary);
     } catch (err) {
       // One run that cannot be read here (its database unreachable, a file cut short) does not hide the others.

@@ -27,7 +27,8 @@ function roundLines(round: number, decisions: readonly Decision[]): string[] {
     lines.push(`- candidate ${String(d.candidate)}: task metric ${pct(d.task_before)} -> ${pct(d.task_after)}, ${String(d.flips)} flips; ${verdict}`);
     lines.push(`  gate: ${((d.reasons as string[] | undefined) ?? []).join("; ")}`);
   }
-  return lines;
+  // A round the planner only decided not to start says nothing of its own (the stop reason does).
+  return lines.length > 1 ? lines : [];
 }
 
 /** Why a run ended as it did, from its decision log: the diagnosis, each round's plan, data,

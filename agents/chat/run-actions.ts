@@ -67,9 +67,12 @@ const NEAREST_PER_TEXT = 3;
  * that were tried on similar failures with their verdicts. */
 export async function similarFailuresText(ctx: ChatContext, query: { texts?: string[] | undefined; run?: string | undefined }): Promise<string> {
   let texts = query.texts ?? [];
-  if (texts.length === 0 && query.run) {
+  // A run's own failures are in the memory too: "before" means other runs.
+  let excludeRunId: string | undefined;
+  if (query.run) {
     const details = await describeRun(runDirIn(ctx, query.run));
-    texts = (details.open_failures ?? []).slice(0, 10).map((f) => f.text);
+    excludeRunId = details.memory_run_id ?? undefined;
+    if (texts.length === 0) texts = (details.open_failures ?? []).slice(0, 10).map((f) => f.text);
     if (texts.length === 0) return `Run ${details.id} has no open failures to look up.`;
   }
   if (texts.length === 0) throw new Error("give the texts to look up, or a run whose open failures to look up");
@@ -80,9 +83,9 @@ export async function similarFailuresText(ctx: ChatContext, query: { texts?: str
     try {
       const lines: string[] = [];
       for (const text of texts) {
-        const nearest = await memory.similarFailures(text, { k: NEAREST_PER_TEXT });
+        const nearest = await memory.similarFailures(text, { k: NEAREST_PER_TEXT, ...(excludeRunId ? { excludeRunId } : {}) });
         lines.push(`"${text}":`);
-        if (nearest.length === 0) lines.push("  nothing in the memory");
+        if (nearest.length === 0) lines.push(`  nothing in the memory${excludeRunId ? ` from runs other than ${excludeRunId} (${query.run})` : ""}`);
         for (const f of nearest) {
           lines.push(`  ${f.similarity.toFixed(2)} failure ${f.id} of run ${f.run_id} (model ${f.model_version}): "${f.input}" gold ${f.gold}, predicted ${f.prediction}, cause ${f.cause}${f.accepted ? ", trained on" : ""}`);
         }

@@ -57,8 +57,8 @@ export function chatTools(ctx: ChatContext): StructuredToolInterface[] {
     }),
     tool(async (query: { texts?: string[] | undefined; run?: string | undefined }) => asData(() => similarFailuresText(ctx, query))(), {
       name: "similar_failures",
-      description: "Searches the memory for past failures like these texts (or like a run's open failures), with the runs and model versions they came from, and the strategies tried on similar failures with their verdicts.",
-      schema: z.object({ texts: z.array(z.string()).optional(), run: z.string().optional().describe("a run whose open failures to look up") }),
+      description: "Searches the memory for past failures like these texts (or like a run's open failures), with the runs and model versions they came from, and the strategies tried on similar failures with their verdicts. With a run, that run's own failures are left out.",
+      schema: z.object({ texts: z.array(z.string()).optional(), run: z.string().optional().describe("a run whose open failures to look up (and whose own failures to leave out)") }),
     }),
   ];
 }
