@@ -245,7 +245,7 @@ describe("pioneer runs: approving and rejecting what a run waits for", () => {
     let followed = "";
     for (const deadline = Date.now() + 600_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 3000))) {
       followed = await chat(`follow ${runId}`);
-      if (!followed.includes("running")) break;
+      if (!followed.startsWith(`${runId} [maintain, running]`)) break;
     }
     expect(followed).toContain(`${runId} [maintain, awaiting_approval]: waits for a person to approve the promotion of round 1`);
     expect(followed).toContain(`pioneer runs approve ${join(runsDir, runId!)}`);
@@ -269,7 +269,7 @@ describe("pioneer runs: approving and rejecting what a run waits for", () => {
     expect(approved).toMatch(new RegExp(`^Approved by dana: the promotion of round 1 in ${runId}\\. ${runId} \\[maintain, (running|done)\\]`));
     for (const deadline = Date.now() + 300_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 2000))) {
       followed = await chat(`follow ${runId}`);
-      if (!followed.includes("running")) break;
+      if (!followed.startsWith(`${runId} [maintain, running]`)) break;
     }
     expect(followed).toMatch(new RegExp(`^${runId} \\[maintain, done\\]: promoted v\\d+-\\S+ \\(parent ${v0}\\)`));
     expect(await readFile(join(runsDir, runId!, "run.log"), "utf8")).toContain("approving the promotion of round 1");

@@ -73,8 +73,10 @@ async function spawnPioneer(dir: string, argv: string[]): Promise<number> {
   await rm(join(dir, EXIT_CODE_FILE), { force: true });
   const log = await open(join(dir, RUN_LOG_FILE), "a");
   // The shell outlives node only to write the exit code, which tells a finished run from a crashed one.
-  const child = spawn("sh", ["-c", `"$0" "$@"; echo $? > "${join(dir, EXIT_CODE_FILE)}"`, process.execPath, join(REPO_ROOT, "cli/bin.js"), ...argv], {
+  // The exit file's path goes through the environment, so no path is ever parsed as shell text.
+  const child = spawn("sh", ["-c", '"$0" "$@"; echo $? > "$PIONEER_EXIT_CODE_FILE"', process.execPath, join(REPO_ROOT, "cli/bin.js"), ...argv], {
     cwd: process.cwd(),
+    env: { ...process.env, PIONEER_EXIT_CODE_FILE: join(dir, EXIT_CODE_FILE) },
     detached: true,
     stdio: ["ignore", log.fd, log.fd],
   });

@@ -241,6 +241,6 @@ export async function listRuns(runsDir: string): Promise<RunSummary[]> {
 /** One line per run, with its id first so an answer can cite it. */
 export function runLine(r: RunSummary): string {
   const outcome =
-    r.status === "done" ? (r.promoted ? `promoted ${r.promoted} (parent ${r.parent ?? "-"})` : `kept ${r.parent ?? "the parent"}`) : r.status === "awaiting_approval" ? `waits for a person to approve the ${r.pending?.kind} of round ${r.pending?.round}` : r.status === "unreadable" ? `cannot be read here: ${r.next ?? ""}` : r.status === "failed" ? (r.next?.split("\n").at(-1) ?? "") : r.status;
+    r.status === "done" ? (r.promoted ? `promoted ${r.promoted} (parent ${r.parent ?? "-"})` : `kept ${r.parent ?? "the parent"}`) : r.status === "awaiting_approval" ? `waits for a person to approve the ${r.pending?.kind} of round ${r.pending?.round}` : r.status === "unreadable" ? `cannot be read here: ${r.next ?? ""}` : r.status === "failed" ? (r.next?.split("\n").at(-1) ?? "") : r.status === "running" ? "in progress" : r.status;
   return `${r.id} [${r.kind}, ${r.status}]: ${outcome}${r.stop_reason ? `; stopped: ${r.stop_reason}` : ""}`;
 }

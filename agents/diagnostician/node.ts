@@ -93,7 +93,8 @@ export async function diagnosticianNode(state: MaintainStateType, config?: LangG
   // it, trained on everything else, on frozen features of the deployed model's base encoder (the
   // student's own representation, which has not memorised the pool's labels).
   const combined = [...pool.map((e) => ({ ...e, id: `pool/${e.id}` })), ...failures.map((e) => ({ ...e, id: `failure/${e.id}` }))] as Example[];
-  const { base_model: encoder } = await readModelDir(parent.dir);
+  const deployed = await readModelDir(parent.dir);
+  const encoder = deployed.base_model;
   const issues = await findLabelIssues(
     { data_path: await run.writeDiagnosisInput(combined), kind: task.kind, model: encoder, out_path: run.labelIssuesPath, seed: input.seed },
     input.threads ? { threads: input.threads } : {},
@@ -105,7 +106,9 @@ export async function diagnosticianNode(state: MaintainStateType, config?: LangG
 
   // Decide: the policy's diagnosis, and the LLM's verdicts on its clusters when the run has one.
   const inputs = failures.map((e) => failureInput(e, predictions.get(e.id), issueById.get(`failure/${e.id}`)));
-  const policy = diagnose({ kind: task.kind, labels: task.labels, oosLabel: task.oos_label, failures: inputs, failureVectors, pool: pool.map((e) => ({ id: e.id, classes: classesOf(e) })), poolVectors });
+  // The deployed model's own labels: a new intent the run may learn (--allow-new-labels) is still a
+  // label that model has never seen, a coverage gap, however often its failures recur.
+  const policy = diagnose({ kind: task.kind, labels: deployed.labels, oosLabel: task.oos_label, failures: inputs, failureVectors, pool: pool.map((e) => ({ id: e.id, classes: classesOf(e) })), poolVectors });
   const texts = new Map(inputs.map((f) => [f.id, f.input]));
   const judged = await decideStep(llm, spentTokens(state.llm_usage), {
     agent: "diagnostician",

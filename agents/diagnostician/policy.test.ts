@@ -121,6 +121,11 @@ describe("diagnose (offline diagnostician)", () => {
     expect(out.findings[1]?.evidence).toMatch(/"D" is a label the model has never seen/);
   });
 
+  it("keeps a new label a coverage gap however often its failures recur (not a confusable pair)", () => {
+    const out = classify([1, 2, 3, 4].map((i) => ({ f: failure(`new${i}`, "D", "A"), vector: AXIS.A })));
+    expect(out.findings.map((f) => f.cause)).toEqual(["coverage_gap", "coverage_gap", "coverage_gap", "coverage_gap"]);
+  });
+
   it("clusters token failures by what went wrong with the entity", () => {
     const out = diagnose({
       kind: "token",
