@@ -1,3 +1,4 @@
+import { readModelDir } from "../../trainer/model-dir.ts";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { failpoint } from "../../lib/failpoint.ts";
 import { type ClassificationExample, classesOf, dataVersionDiff, dataVersionHash, type Example, groupBy } from "../../data/index.ts";
@@ -111,10 +112,12 @@ export async function dataCuratorNode(state: MaintainStateType, config?: LangGra
   const poolIssues = poolIssuesOf(await run.labelIssues(diagnosis.label_issues_path));
   const judged = await judgeSuspects(state, llm, resources.embedder, pool, poolIssues, confusions);
   const confusable = new Set([...diagnosis.clusters.filter((c) => c.cause === "confusable_pair").map((c) => c.name), ...judged.decision.focus_pairs.map((p) => `${p.gold} -> ${p.predicted}`)]);
-  // Out-of-scope failures are hard-negative targets too: the in-scope examples nearest them, of the
-  // intent the model wrongly answered, get the weight that teaches the new boundary.
-  const outOfScope = (f: Example) => task.oos_label !== null && "label" in f && f.label === task.oos_label;
-  const targets = failures.filter((f) => "label" in f && accepted.has(f.id) && (confusable.has(pairOf(f)) || outOfScope(f))).map((failure) => {
+  // Failures of a class the deployed model does not have (out of scope, or a new intent) are
+  // hard-negative targets too: the examples nearest them, of the intent the model wrongly answered,
+  // get the weight that teaches the new boundary.
+  const deployedLabels = new Set(state.baseline ? (await readModelDir(state.baseline.dir)).labels : task.labels);
+  const newClass = (f: Example) => "label" in f && (f.label === task.oos_label || !deployedLabels.has(f.label));
+  const targets = failures.filter((f) => "label" in f && accepted.has(f.id) && (confusable.has(pairOf(f)) || newClass(f))).map((failure) => {
     const p = predictions.get(failure.id);
     return { failure, predicted: p ? predictedLabel(p) : "" };
   });

@@ -129,7 +129,7 @@ describe("curate (offline data curator)", () => {
     expect(byId(out.examples).get("p3")).toMatchObject({ weight: 5 });
     expect(byId(out.examples).get("p4")?.weight).toBeUndefined();
     expect(out.changes).toContainEqual(expect.objectContaining({ id: "p3", action: "upweighted" }));
-    expect(out.lineage.why).toContain("1 hard negatives upweighted (weight 5) near confusable pairs");
+    expect(out.lineage.why).toContain("1 hard negatives upweighted (weight 5) near confusable pairs and new classes");
   });
 
   it("replays a seeded share of the cleaned pool, the same for the same seed", () => {
@@ -163,7 +163,7 @@ describe("curate (offline data curator)", () => {
       "1 pool labels corrected: confident learning found a likelier label",
       "1 pool examples dropped: suspected label errors without a confident replacement",
       "1 accepted failures added as gold (weight 2)",
-      "1 hard negatives upweighted (weight 2) near confusable pairs",
+      "1 hard negatives upweighted (weight 2) near confusable pairs and new classes",
       "2 regression examples added as anchors (weight 2)",
     ]);
     expect(out.examples.map((e) => e.id)).toEqual(["p1", "p3", "p4", "failure/f1", "regression/r1", "regression/r2"]);

@@ -186,7 +186,7 @@ export function curate(input: CurateInput): CurateResult {
     accepted.length ? `${accepted.length} accepted failures added as gold (weight ${plan.failure_weight})` : "",
     earlier.length ? `${earlier.length} failures earlier runs accepted added as gold (weight ${plan.failure_weight}): what those runs taught this model` : "",
     taughtIds.size ? `${taughtIds.size} pool examples earlier runs accepted as gold kept with that label (weight ${plan.failure_weight}${relabeledToTaught ? `; ${relabeledToTaught} relabeled back to it` : ""}), exempt from cleaning${plan.replay_share < 1 ? " and always replayed" : ""}` : "",
-    upweighted ? `${upweighted} hard negatives upweighted (weight ${plan.hard_negative_weight}) near confusable pairs` : "",
+    upweighted ? `${upweighted} hard negatives upweighted (weight ${plan.hard_negative_weight}) near confusable pairs and new classes` : "",
     plan.anchor_regression ? `${input.regression.length} regression examples added as anchors (weight ${plan.anchor_weight}${plan.plain_anchor_weight !== undefined ? `; ${plan.plain_anchor_weight} for sentences without entities` : ""})` : "",
     emphasized.size ? `${emphasized.size} regression examples a rejected candidate broke weighted ${plan.emphasize_weight}` : "",
     plan.replay_share < 1 ? `${keptIds.size} of ${cleaned.length} cleaned pool examples replayed (${Math.round(plan.replay_share * 100)}%${keptIds.size > replayed.length ? ", hard negatives included" : ""})` : "",
