@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, open, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
@@ -63,9 +63,15 @@ export async function logTail(dir: string, lines = 15): Promise<string> {
   return text.filter((l) => l.trim()).slice(-lines).join("\n");
 }
 
-export async function readLaunch(dir: string): Promise<LaunchRecord | null> {
-  const path = join(dir, LAUNCH_FILE);
-  return existsSync(path) ? (JSON.parse(await readFile(path, "utf8")) as LaunchRecord) : null;
+/** The launch record of a run folder, or null when the run was not launched in the background (or
+ * its record cannot be read: it is rewritten only whole, so that means none). Synchronous: it is a
+ * few hundred bytes, and telling a run folder's kind needs it. */
+export function readLaunch(dir: string): LaunchRecord | null {
+  try {
+    return JSON.parse(readFileSync(join(dir, LAUNCH_FILE), "utf8")) as LaunchRecord;
+  } catch {
+    return null;
+  }
 }
 
 /** Spawns `pioneer <argv>` detached, appending to the run's log; the shell records the exit code. */
@@ -103,7 +109,7 @@ async function waitForExit(dir: string, waitMs: number): Promise<{ code: number;
 export async function continueRun(o: { dir: string; approved: boolean; by: string; reason?: string | undefined; waitMs?: number }): Promise<{ pid: number; exit: { code: number; log_tail: string } | null }> {
   const argv = ["runs", o.approved ? "approve" : "reject", o.dir, `--by=${o.by}`, ...(o.reason ? [`--reason=${o.reason}`] : [])];
   const pid = await spawnPioneer(o.dir, argv);
-  const earlier = await readLaunch(o.dir);
+  const earlier = readLaunch(o.dir);
   const record: LaunchRecord = { command: earlier?.command ?? "maintain", argv, by: o.by, pid, started_at: new Date().toISOString() };
   await writeFile(join(o.dir, LAUNCH_FILE), `${JSON.stringify(record, null, 2)}\n`);
   return { pid, exit: await waitForExit(o.dir, o.waitMs ?? 3000) };

@@ -1,11 +1,11 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { readFile, readdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { hasRunCheckpoints, openRunCheckpoints } from "../graph/checkpointer.ts";
 import { inputText } from "../memory/embedder.ts";
 import { predictedLabel } from "../evals/types.ts";
 import type { ApprovalRequest } from "./approval.ts";
-import { LAUNCH_FILE, launchExit, readLaunch } from "./launch-run.ts";
+import { launchExit, readLaunch } from "./launch-run.ts";
 import { DECISION_LOG_FILE, type DecisionLog, RunFolder } from "./run-folder.ts";
 import { goldOf } from "./score-model.ts";
 import type { MaintainStateType } from "../graph/state.ts";
@@ -85,16 +85,8 @@ export function runKindOf(dir: string): RunKind | null {
   if (hasRunCheckpoints(dir) || existsSync(join(dir, DECISION_LOG_FILE))) return "maintain";
   if (existsSync(join(dir, "task-spec.json"))) return "cold-start";
   if (existsSync(join(dir, "result.json"))) return "maintain-generation";
-  const launched = launchedCommand(dir);
-  return launched === "maintain" ? "maintain" : launched === "cold-start" ? "cold-start" : null;
-}
-
-function launchedCommand(dir: string): string | null {
-  try {
-    return (JSON.parse(readFileSync(join(dir, LAUNCH_FILE), "utf8")) as { command?: string }).command ?? null;
-  } catch {
-    return null;
-  }
+  // A launched run before its first file: the command it was started with.
+  return readLaunch(dir)?.command ?? null;
 }
 
 /** Reads a maintain run's last checkpoint. */
@@ -160,7 +152,7 @@ export async function describeRun(dir: string, options: { openFailures?: boolean
 /** A run launched (or continued after an approval) in the background is running while its process
  * lives, and failed when that process ended with an error before the run was done. */
 async function withLaunchStatus(details: RunDetails): Promise<RunDetails> {
-  const launch = await readLaunch(details.dir);
+  const launch = readLaunch(details.dir);
   if (!launch) return details;
   const exit = await launchExit(details.dir);
   if (exit) return exit.code === 0 ? details : { ...details, status: "failed", pending: null, next: `exited with ${exit.code}; the end of ${details.dir}/run.log:\n${exit.log_tail}` };

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Dataset, GenerationDataset } from "../data/index.ts";
+import { type Dataset, type GenerationDataset, readExamples, readGenerationExamples } from "../data/index.ts";
 import { writeFileAtomic } from "../lib/atomic-write.ts";
 import { AnswerExtractor } from "../evals/answers.ts";
 import { formatGenerationReport, type GenerationMetrics, generationMetrics } from "../evals/generation-metrics.ts";
@@ -77,4 +78,17 @@ export async function evaluateModel(
     pairs.predictions.map((p) => p.tags),
   );
   return { kind: "token", metrics, predictions, report: formatEntityReport(metrics), examples_per_s: examplesPerS };
+}
+
+/** Reads a labeled file in the model's own kind (generation: {"text","target"} lines) and scores
+ * the model on it in a temporary work folder: `pioneer eval` and the chat's evaluate_model. */
+export async function evaluateModelOnFile(modelDir: string, dataPath: string): Promise<{ evaluation: ModelEvaluation; n: number }> {
+  const manifest = await readModelDir(modelDir);
+  const dataset = manifest.kind === "generation" ? await readGenerationExamples(dataPath) : await readExamples(dataPath, { kind: manifest.kind });
+  const work = await mkdtemp(join(tmpdir(), "pioneer-eval-"));
+  try {
+    return { evaluation: await evaluateModel(modelDir, dataset, work), n: dataset.examples.length };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
 }

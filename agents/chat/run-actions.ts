@@ -1,13 +1,9 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { readExamples } from "../../data/index.ts";
 import { MemoryStore, WorkerEmbedder } from "../../memory/index.ts";
 import { type LaunchCommand, type LaunchOptions, launchRun, logTail } from "../../run/launch-run.ts";
 import { describeRun, runLine } from "../../run/run-index.ts";
-import { evaluateModel } from "../../trainer/evaluate-model.ts";
-import { exampleKindOf, readModelDir } from "../../trainer/model-dir.ts";
+import { evaluateModelOnFile } from "../../trainer/evaluate-model.ts";
 import { WorkerServer } from "../../trainer/serve-client.ts";
 import type { ChatContext } from "./context.ts";
 import { runDirIn } from "./run-dir.ts";
@@ -50,15 +46,8 @@ export async function evaluateText(ctx: ChatContext, model: string, dataPath: st
   const manifest = await ctx.registry.resolve(model).catch(() => null);
   const modelDir = manifest?.model_dir ?? resolve(model);
   if (!existsSync(modelDir)) throw new Error(`"${model}" is neither a model version in ${ctx.registry.root} nor a model folder; list the models first`);
-  const modelInfo = await readModelDir(modelDir);
-  const dataset = await readExamples(resolve(dataPath), { kind: exampleKindOf(modelInfo, "evaluate_model") });
-  const work = await mkdtemp(join(tmpdir(), "pioneer-chat-eval-"));
-  try {
-    const evaluation = await evaluateModel(modelDir, dataset, work);
-    return `Model ${manifest?.id ?? modelDir} on ${resolve(dataPath)} (${dataset.examples.length} examples):\n${evaluation.report}`;
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
+  const { evaluation, n } = await evaluateModelOnFile(modelDir, resolve(dataPath));
+  return `Model ${manifest?.id ?? modelDir} on ${resolve(dataPath)} (${n} examples):\n${evaluation.report}`;
 }
 
 const NEAREST_PER_TEXT = 3;

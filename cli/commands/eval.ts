@@ -1,10 +1,5 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { readExamples, readGenerationExamples } from "../../data/index.ts";
-import { type ModelEvaluation, evaluateModel } from "../../trainer/evaluate-model.ts";
-import { readModelDir } from "../../trainer/model-dir.ts";
+import { type ModelEvaluation, evaluateModelOnFile } from "../../trainer/evaluate-model.ts";
 import { resolveModelDir } from "../context.ts";
 import { UsageError } from "../usage-error.ts";
 
@@ -37,18 +32,11 @@ export async function evalCommand(argv: string[]): Promise<void> {
   });
   if (!values.model || !values.data) throw new UsageError("eval needs --model and --data");
   const model = await resolveModelDir(values.model, values.registry);
-  const manifest = await readModelDir(model.dir);
-  const dataset = manifest.kind === "generation" ? await readGenerationExamples(values.data) : await readExamples(values.data, { kind: manifest.kind });
-  const work = await mkdtemp(join(tmpdir(), "pioneer-eval-"));
-  try {
-    const evaluation = await evaluateModel(model.dir, dataset, work);
-    if (values.json) {
-      console.log(JSON.stringify(evaluationJson(evaluation, model)));
-      return;
-    }
-    console.log(`model ${model.id ?? model.dir} on ${values.data} (${dataset.examples.length} examples)`);
-    console.log(evaluation.report);
-  } finally {
-    await rm(work, { recursive: true, force: true });
+  const { evaluation, n } = await evaluateModelOnFile(model.dir, values.data);
+  if (values.json) {
+    console.log(JSON.stringify(evaluationJson(evaluation, model)));
+    return;
   }
+  console.log(`model ${model.id ?? model.dir} on ${values.data} (${n} examples)`);
+  console.log(evaluation.report);
 }
