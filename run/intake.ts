@@ -16,8 +16,8 @@ export interface ValidatedInputs {
   pool: Example[];
   dev: Example[];
   devGiven: boolean;
-  /** The training-split holdout scored beside a production dev set (null otherwise). */
-  guard: Example[] | null;
+  /** The training-split holdout scored beside a production dev set (absent otherwise). */
+  guard?: Example[] | undefined;
   /** Where the out-of-scope label comes from (given, the model's, inferred, or none). */
   oosSource: string;
   regression: Example[];
@@ -149,7 +149,7 @@ export async function validateInputs(options: IntakeOptions): Promise<ValidatedI
     pool: guarded?.train ?? given.train,
     dev: given.dev,
     devGiven: Boolean(options.dev_path),
-    guard: guarded?.dev ?? null,
+    guard: guarded?.dev,
     oosSource: oos.source,
     regression: regression.examples,
     failures: failures.examples,

@@ -50,7 +50,7 @@ export async function intakeNode(state: MaintainStateType, config?: LangGraphRun
     currentInputs: inputsOf(inputs.failures),
   });
 
-  const files = await run.writeInputs({ ...inputs, guard: inputs.guard ?? undefined, earlierRuns: earlier.examples });
+  const files = await run.writeInputs({ ...inputs, earlierRuns: earlier.examples });
   const predictionsDir = run.predictionsDir("parent-0");
   const scores = await scoreModel(resources.server, run, files, inputs.task, inputs.deployed.dir, predictionsDir);
   const parent = { id: modelId, dir: inputs.deployed.dir, scores, predictions_dir: predictionsDir };
