@@ -5,14 +5,15 @@
  * query with its gold label, same recipe) and `maintain --log` (the LangGraph loop, offline
  * policies) on the same log.
  *
- *   npm run bench:production -- [--scenario clinc150-oos|clinc150-new-intents|all] [--quick] [--seed N] [--work DIR]
+ *   npm run bench:production -- [--scenario clinc150-oos|clinc150-new-intents|clinc150-oos-noisy|all] [--quick] [--seed N] [--work DIR]
  *
  * Per scenario: `intents` CLINC150 intents are drawn (seeded); v0 is fine-tuned on their training
  * examples (less `heldBack` intents, which appear only in the traffic). The traffic is their test
  * queries plus, for `oosShare` > 0, CLINC150 test `oos` queries making up that share of it,
  * shuffled and split in two halves: the log (with v0's predictions; maintain and naive learn from
  * it) and the unseen half every model is scored on. Flips are counted on the regression part of
- * maintain's split of the log (queries v0 answered right).
+ * maintain's split of the log (queries v0 answered right). In clinc150-oos-noisy, 30% of the logged
+ * in-scope queries carry another intent as their gold label (noisy feedback); scores stay on true labels.
  *
  * Writes bench/results/production-log{,-quick}.{json,md} and prints the table.
  */
@@ -40,11 +41,15 @@ interface Scenario {
   heldBack: number;
   /** Share of the traffic that is out of scope. */
   oosShare: number;
+  /** Share of the logged in-scope queries whose gold label is wrong (another drawn intent): noisy
+   * feedback. The unseen half keeps its true labels. */
+  feedbackNoise?: number;
 }
 
 const SCENARIOS: Scenario[] = [
   { name: "clinc150-oos", intents: 30, heldBack: 0, oosShare: 0.5 },
   { name: "clinc150-new-intents", intents: 30, heldBack: 10, oosShare: 0 },
+  { name: "clinc150-oos-noisy", intents: 30, heldBack: 0, oosShare: 0.5, feedbackNoise: 0.3 },
 ];
 
 const OOS = "oos";
@@ -58,6 +63,21 @@ function scores(gold: readonly ClassificationExample[], predicted: readonly stri
     return idx.length ? idx.filter((i) => predicted[i] === gold[i]!.label).length / idx.length : null;
   };
   return { production: acc(() => true), in_scope: acc((e) => e.label !== OOS), oos_recall: acc((e) => e.label === OOS), new_intents: heldBack.size ? acc((e) => heldBack.has(e.label)) : null };
+}
+
+/** Marks a logged query whose gold label the benchmark made wrong (the id keeps it traceable). */
+const NOISY = "~noisy";
+
+/** `share` of the in-scope queries get another of the intents as their gold label, seeded. */
+function withFeedbackNoise(logged: ClassificationExample[], intents: readonly string[], share: number, seed: number): ClassificationExample[] {
+  if (share <= 0) return logged;
+  const inScope = logged.map((e, i) => (e.label !== OOS ? i : -1)).filter((i) => i >= 0);
+  const chosen = new Set(seededShuffle(inScope, seed + 2).slice(0, Math.round(inScope.length * share)));
+  return logged.map((e, i) => {
+    if (!chosen.has(i)) return e;
+    const others = intents.filter((l) => l !== e.label);
+    return { ...e, id: `${e.id}${NOISY}`, label: others[(i * 7 + seed) % others.length]! };
+  });
 }
 
 async function runScenario(s: Scenario, quick: boolean, seed: number, workRoot: string | undefined): Promise<Record<string, unknown>> {
@@ -77,9 +97,10 @@ async function runScenario(s: Scenario, quick: boolean, seed: number, workRoot: 
   const oosCount = s.oosShare > 0 ? Math.round((inScope.length * s.oosShare) / (1 - s.oosShare)) : 0;
   const oos = seededShuffle(test.filter((e) => e.label === OOS), seed).slice(0, oosCount);
   const traffic = seededShuffle([...inScope, ...oos], seed + 1);
-  const logged = traffic.filter((_, i) => i % 2 === 0);
+  const logged = withFeedbackNoise(traffic.filter((_, i) => i % 2 === 0), intents, s.feedbackNoise ?? 0, seed);
   const unseen = traffic.filter((_, i) => i % 2 === 1);
-  log(`${intents.length} intents (${heldBack.size} held back from v0), v0 trains on ${v0Train.length}; traffic ${traffic.length} (${oos.length} out of scope): ${logged.length} logged, ${unseen.length} unseen`);
+  const noisy = logged.filter((e) => e.id.endsWith(NOISY)).length;
+  log(`${intents.length} intents (${heldBack.size} held back from v0), v0 trains on ${v0Train.length}; traffic ${traffic.length} (${oos.length} out of scope): ${logged.length} logged (${noisy} with a wrong gold label), ${unseen.length} unseen`);
 
   const printer = progressPrinter();
   const v0Path = join(work, "v0-train.jsonl");
@@ -145,6 +166,7 @@ async function runScenario(s: Scenario, quick: boolean, seed: number, workRoot: 
       held_back: heldBack.size,
       v0_train: v0Train.length,
       logged: logged.length,
+      noisy_feedback: noisy,
       unseen: unseen.length,
       oos_share: oos.length / traffic.length,
       v0: await scored(v0.modelDir),

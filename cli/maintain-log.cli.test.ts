@@ -1,8 +1,10 @@
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { datasetPath } from "../data/shared-datasets.ts";
 import { REPO_ROOT } from "../lib/repo-root.ts";
+import { predictFile } from "../trainer/launcher.ts";
 import { type MaintainSlice, maintainSlice, registerDeployed } from "../test-support/maintain-slice.ts";
 
 /** `pioneer maintain --log`: a production log (gold label and the deployed model's prediction a
@@ -65,6 +67,42 @@ describe("pioneer maintain --log", () => {
     const md = await readFile(join(runDir, "report.md"), "utf8");
     expect(md).toContain(`**Production accuracy** (${split.dev.n} queries held out of the 48-query log): ${(report.production.before * 100).toFixed(2)}% -> ${(report.production.after * 100).toFixed(2)}%`);
     expect(md).toContain(`training-split guard ${(report.before.guard.accuracy * 100).toFixed(2)}% of ${guard}`);
+  });
+
+  it("learns out-of-scope queries as a class and tunes the candidate's out-of-scope fallback on the production dev set", async () => {
+    // 30 real out-of-scope queries (CLINC150's oos test split) join the log with v0's answers.
+    const oosQueries = (await readFile(datasetPath("clinc150", "test"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { text: string; label: string }).filter((e) => e.label === "oos").slice(0, 30).map((e, i) => ({ id: `oos-${i}`, text: e.text, label: "oos" }));
+    const oosPath = join(slice.dir, "oos.jsonl");
+    await writeFile(oosPath, oosQueries.map((e) => JSON.stringify(e)).join("\n"));
+    const oosPreds = join(slice.dir, "oos-v0.jsonl");
+    await predictFile(slice.v0Dir, oosPath, oosPreds, { globalArgs: ["--threads", "1"] });
+    const v0Answers = (await readFile(oosPreds, "utf8")).trim().split("\n").map((l) => (JSON.parse(l) as { label: string }).label);
+    const oosLog = join(slice.dir, "oos-log.jsonl");
+    await writeFile(oosLog, [...entries, ...oosQueries.map((e, i) => ({ ...e, pred: v0Answers[i]! }))].map((e) => JSON.stringify(e)).join("\n"));
+    const runDir = join(slice.dir, "oos-run");
+    const registry = join(slice.dir, "oos-registry");
+    const v0 = await registerDeployed(registry, slice.v0Dir, slice.train);
+    const result = await pioneer(["maintain", "--model", v0, "--train", slice.train, "--log", oosLog, "--oos-label", "oos", "--allow-new-labels", "--registry", registry, "--run-dir", runDir, "--rounds", "1", "--max-epochs", "2", "--threads", "1", "--json"]);
+    expect(result.exitCode, result.stderr).toBe(0);
+
+    const report = JSON.parse(await readFile(join(runDir, "report.json"), "utf8")) as { diagnosis: { counts: Record<string, number> } };
+    expect(report.diagnosis.counts.out_of_scope).toBeGreaterThanOrEqual(20);
+    const log = JSON.parse(await readFile(join(runDir, "decisions.json"), "utf8")) as { decisions: { agent: string; decision: Record<string, unknown> }[] };
+    const choice = log.decisions.find((d) => d.agent === "trainer")?.decision.oos_threshold as { threshold: number | null; n: number; oos_examples: number; accuracy_after: number; fallbacks: number };
+    const dev = (await readFile(join(runDir, "log", "production-dev.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { id: string; label: string });
+    expect(choice).toMatchObject({ n: dev.length, oos_examples: dev.filter((e) => e.label === "oos").length });
+    expect(choice.oos_examples).toBeGreaterThanOrEqual(5);
+    // The threshold is the candidate's: in its pioneer.json, and applied to every prediction the
+    // gate scored it with (the server forgot the copy it had loaded to choose it).
+    const [runId] = await readdir(join(runDir, "models"));
+    const manifest = JSON.parse(await readFile(join(runDir, "models", runId!, "round-1", "pioneer.json"), "utf8")) as { labels: string[]; oos_threshold?: number };
+    expect(manifest.labels).toContain("oos");
+    expect(manifest.oos_threshold).toBe(choice.threshold ?? undefined);
+    const scored = (await readFile(join(runDir, "predictions", "round-1", "dev.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { id: string; label: string; confidence: number; oos_fallback?: boolean });
+    expect(scored.filter((p) => p.oos_fallback).length).toBe(choice.fallbacks);
+    expect(scored.every((p) => (p.oos_fallback ? p.label === "oos" && p.confidence < choice.threshold! : true))).toBe(true);
+    const gold = new Map(dev.map((e) => [e.id, e.label]));
+    expect(scored.filter((p) => p.label === gold.get(p.id)).length / dev.length).toBeCloseTo(choice.accuracy_after, 6);
   });
 
   it("refuses --log together with the sets it is split into", async () => {

@@ -1,4 +1,5 @@
 import type { ClassificationExample } from "../data/index.ts";
+import { bestCut, type CutPoint, correctAt } from "../evals/oos-cut.ts";
 import type { ClassificationPrediction } from "../evals/types.ts";
 
 /** The zero-shot model's logit is this times a cosine similarity (the worker's default). */
@@ -37,25 +38,14 @@ export function chooseOosThreshold(
   options: { scale: number; threshold: number },
 ): OosThresholdChoice | null {
   const byId = new Map(predictions.map((p) => [p.id, p]));
-  const points = examples.flatMap((e) => {
+  const points: CutPoint[] = examples.flatMap((e) => {
     const p = byId.get(e.id);
-    return p ? [{ gold: e.label, ...nearestSimilarity(p, oosLabel, options) }] : [];
+    if (!p) return [];
+    const nearest = nearestSimilarity(p, oosLabel, options);
+    return [{ score: nearest.similarity, rightIfFallback: e.label === oosLabel, rightIfKept: e.label === nearest.label }];
   });
-  const oosCount = points.filter((x) => x.gold === oosLabel).length;
+  const oosCount = examples.filter((e) => byId.has(e.id) && e.label === oosLabel).length;
   if (oosCount === 0 || points.length === 0) return null;
-  const correctAt = (t: number) => points.filter((x) => (x.similarity < t ? x.gold === oosLabel : x.gold === x.label)).length;
-  // Moving the threshold past a point flips only that point, so the best lies between two sorted
-  // similarities (or beyond either end).
-  const sorted = [...new Set(points.map((x) => x.similarity))].sort((a, b) => a - b);
-  const cuts = [sorted[0]! - 0.01, ...sorted.slice(1).map((s, i) => (s + sorted[i]!) / 2), sorted.at(-1)! + 0.01];
-  let best = { correct: -1, from: 0, to: 0 };
-  let previousWasBest = false;
-  for (const t of cuts) {
-    const correct = correctAt(t);
-    if (correct > best.correct) best = { correct, from: t, to: t };
-    else if (correct === best.correct && previousWasBest) best.to = t;
-    previousWasBest = correct === best.correct && best.to === t;
-  }
-  const threshold = Number(((best.from + best.to) / 2).toFixed(4));
-  return { threshold, accuracy_before: correctAt(options.threshold) / points.length, accuracy_after: correctAt(threshold) / points.length, n: points.length, oos_examples: oosCount };
+  const threshold = Number(bestCut(points).threshold.toFixed(4));
+  return { threshold, accuracy_before: correctAt(points, options.threshold) / points.length, accuracy_after: correctAt(points, threshold) / points.length, n: points.length, oos_examples: oosCount };
 }

@@ -11,6 +11,8 @@ export const ClassificationPredictionSchema = z.object({
   probs: z.record(z.string(), z.number()).optional(),
   /** True when `confidence` fell below the deployment threshold (the label may have been replaced by a fallback). */
   below_threshold: z.boolean().optional(),
+  /** True when the model's answer, less confident than its oos_threshold, became its out-of-scope label. */
+  oos_fallback: z.boolean().optional(),
 });
 export type ClassificationPrediction = z.infer<typeof ClassificationPredictionSchema>;
 

@@ -12,6 +12,8 @@ export const ModelDirManifest = z.object({
   strategy: z.enum(["head", "lora", "full"]),
   oos_label: z.string().nullable().optional(),
   confidence_threshold: z.number().optional(),
+  /** In-scope answers less confident than this become oos_label (tuned by the maintenance loop). */
+  oos_threshold: z.number().min(0).max(1).optional(),
   /** Generation models: how an output's answer is read (evals/answers.ts). */
   answer_extractor: z.enum(["number", "exact"]).optional(),
   config: z.record(z.string(), z.unknown()),

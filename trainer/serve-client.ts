@@ -89,6 +89,11 @@ export class WorkerServer {
     return z.array(TokenPredictionSchema).parse(result);
   }
 
+  /** Forgets a loaded model, so the next request reads its directory again (a changed pioneer.json). */
+  async unload(model: string): Promise<number> {
+    return z.object({ unloaded: z.number() }).parse(await this.request("unload", { model })).unloaded;
+  }
+
   /** Unit-length sentence embeddings (cosine similarity = dot product). */
   async embed(texts: string[], model = "minilm"): Promise<number[][]> {
     return z.array(z.array(z.number())).parse(await this.request("embed", { model, texts }));

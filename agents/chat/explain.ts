@@ -1,8 +1,16 @@
+import { type BlockedGain, blockedGainLine } from "../../run/blocked-gains.ts";
 import { reviewLine } from "../../run/approval.ts";
+import { MIN_THRESHOLD_GAIN, type OosFallbackChoice } from "../../run/oos-fallback.ts";
 import type { RunDetails } from "../../run/run-index.ts";
 import type { Decision } from "../../run/types.ts";
 
 const pct = (x: unknown) => (typeof x === "number" ? (x * 100).toFixed(2) : "-");
+
+function oosFallbackText(choice: OosFallbackChoice | undefined): string {
+  if (!choice) return "";
+  if (choice.threshold === null) return `; no out-of-scope fallback: none won ${MIN_THRESHOLD_GAIN}+ of ${choice.n} dev examples`;
+  return `; out-of-scope fallback below confidence ${choice.threshold.toFixed(3)} (dev ${pct(choice.accuracy_before)} -> ${pct(choice.accuracy_after)}, ${choice.fallbacks} answers fall back)`;
+}
 
 function roundLines(round: number, decisions: readonly Decision[]): string[] {
   const of = (agent: string) => decisions.filter((d) => d.agent === agent);
@@ -17,7 +25,7 @@ function roundLines(round: number, decisions: readonly Decision[]): string[] {
   const trained = of("trainer").at(-1);
   if (trained) {
     const d = trained.decision;
-    lines.push(d.trained === false ? `- training not run: ${String(d.reason)}` : `- trained ${String(d.strategy)} from ${String(d.init_from)}, ${String(d.epochs)} epochs, lr ${String(d.learning_rate)}`);
+    lines.push(d.trained === false ? `- training not run: ${String(d.reason)}` : `- trained ${String(d.strategy)} from ${String(d.init_from)}, ${String(d.epochs)} epochs, lr ${String(d.learning_rate)}${oosFallbackText(d.oos_threshold as OosFallbackChoice | undefined)}`);
   }
   const evaluated = of("evaluator").at(-1);
   if (evaluated) {
@@ -43,6 +51,11 @@ export function explainRun(r: RunDetails): string {
   if (r.pending) lines.push(`It waits for a person: the ${r.pending.kind} of round ${r.pending.round}. ${r.pending.how_to_answer}.`);
   if (r.stop_reason) lines.push(`Stopped: ${r.stop_reason}.`);
   lines.push(r.promoted ? `Outcome: promoted ${r.promoted} over ${r.parent ?? "-"}.` : `Outcome: nothing promoted; ${r.parent ?? "the parent"} stays.`);
+  const blocked = (r.outcome?.blocked_gains ?? []) as BlockedGain[];
+  if (blocked.length) {
+    const metric = r.outcome?.production ? "production accuracy" : `${String(r.outcome?.metric ?? "task")} on dev`;
+    lines.push(`The flip budget blocked (it stays; a person may decide otherwise):`, ...blocked.map((b) => `- ${blockedGainLine(b, metric, Number(r.outcome?.epsilon ?? 0))}`));
+  }
   if (r.open_failures) {
     const shown = r.open_failures.slice(0, 10).map((f) => `${f.id} ("${f.text.slice(0, 60)}": gold ${f.gold}, predicted ${f.predicted})`);
     lines.push(`Failures still open: ${r.open_failures.length}${shown.length ? `: ${shown.join("; ")}${r.open_failures.length > shown.length ? "; ..." : ""}` : ""}.`);

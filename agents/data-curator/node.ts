@@ -19,20 +19,21 @@ import { DATA_CURATOR_PROMPT } from "./prompts.ts";
 import { type Change, CurationPlan, SuspectVerdicts } from "./schema.ts";
 import { suspectVerdictViolation } from "./suspect-verdicts.ts";
 
-/** Hard negatives: for accepted failures of a confusable pair A -> B, the pool's B examples most
- * like them (`perFailure` each). */
-async function hardNegatives(embedder: WorkerEmbedder, pool: readonly Example[], targets: { failure: Example; predicted: string }[], perFailure: number): Promise<string[]> {
+/** For each target, the `perTarget` pool examples of the target's class most like its text: the hard
+ * negatives of a failure (of the class the model wrongly answered), or the neighbours of a
+ * regression example a candidate broke (of its own class). */
+async function nearestOfClass(embedder: WorkerEmbedder, pool: readonly Example[], targets: { example: Example; cls: string }[], perTarget: number): Promise<string[]> {
   const ids: string[] = [];
   const byClass = groupBy<Example>(pool, (e) => classesOf(e)[0] ?? "");
-  const queryVectors = await embedder.embed(targets.map((t) => inputText(t.failure)));
-  const matrices = new Map<string, ReturnType<typeof toMatrix>>(); // one per predicted class
-  for (const [i, { predicted }] of targets.entries()) {
-    const candidates = byClass.get(predicted) ?? [];
+  const queryVectors = await embedder.embed(targets.map((t) => inputText(t.example)));
+  const matrices = new Map<string, ReturnType<typeof toMatrix>>(); // one per class
+  for (const [i, { cls }] of targets.entries()) {
+    const candidates = byClass.get(cls) ?? [];
     if (candidates.length === 0) continue;
-    if (!matrices.has(predicted)) matrices.set(predicted, toMatrix(await embedder.embed(candidates.map((e) => inputText(e)))));
-    for (const n of nearestNeighbours(queryVectors[i] ?? [], matrices.get(predicted)!, perFailure)) ids.push(candidates[n.index]!.id);
+    if (!matrices.has(cls)) matrices.set(cls, toMatrix(await embedder.embed(candidates.map((e) => inputText(e)))));
+    for (const n of nearestNeighbours(queryVectors[i] ?? [], matrices.get(cls)!, perTarget)) ids.push(candidates[n.index]!.id);
   }
-  return ids;
+  return [...new Set(ids)];
 }
 
 /** Confident learning's findings on pool examples, by their unprefixed id. */
@@ -117,11 +118,17 @@ export async function dataCuratorNode(state: MaintainStateType, config?: LangGra
   // get the weight that teaches the new boundary.
   const deployedLabels = new Set(state.baseline ? (await readModelDir(state.baseline.dir)).labels : task.labels);
   const newClass = (f: Example) => "label" in f && (f.label === task.oos_label || !deployedLabels.has(f.label));
-  const targets = failures.filter((f) => "label" in f && accepted.has(f.id) && (confusable.has(pairOf(f)) || newClass(f))).map((failure) => {
-    const p = predictions.get(failure.id);
-    return { failure, predicted: p ? predictedLabel(p) : "" };
+  const targets = failures.filter((f) => "label" in f && accepted.has(f.id) && (confusable.has(pairOf(f)) || newClass(f))).map((example) => {
+    const p = predictions.get(example.id);
+    return { example, cls: p ? predictedLabel(p) : "" };
   });
-  const hardNegativeIds = task.kind === "classification" && plan.hard_negatives_per_failure > 0 && targets.length > 0 ? await hardNegatives(resources.embedder, pool, targets, plan.hard_negatives_per_failure) : [];
+  const classification = task.kind === "classification";
+  const hardNegativeIds = classification && plan.hard_negatives_per_failure > 0 && targets.length > 0 ? await nearestOfClass(resources.embedder, pool, targets, plan.hard_negatives_per_failure) : [];
+  // A repair anchors the regression examples a candidate broke with their nearest pool examples of
+  // the same label: one example alone barely moves the boundary back.
+  const emphasized = new Set(plan.emphasize_ids);
+  const broken = regression.filter((r) => emphasized.has(r.id) && "label" in r).map((example) => ({ example, cls: classesOf(example)[0] ?? "" }));
+  const anchorNeighbourIds = classification && plan.neighbours_per_emphasized > 0 && broken.length > 0 ? await nearestOfClass(resources.embedder, pool, broken, plan.neighbours_per_emphasized) : [];
   const opinionOf = plan.model_relabel_from === "parent" ? parent.dir : plan.model_relabel_from === "candidate" ? state.candidates.at(-1)?.model_dir : undefined;
   const opinions = task.kind === "classification" && opinionOf ? await predictExamples(resources.server, opinionOf, pool) : undefined;
 
@@ -135,6 +142,7 @@ export async function dataCuratorNode(state: MaintainStateType, config?: LangGra
     regression,
     earlierGold: earlierRuns,
     hardNegativeIds,
+    anchorNeighbourIds,
     ...(opinions ? { modelOpinions: new Map(opinions.map((o) => [o.id, { label: predictedLabel(o), confidence: "confidence" in o ? o.confidence : 0 }])) } : {}),
     plan,
     seed: input.seed + state.round,

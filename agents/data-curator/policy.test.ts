@@ -132,6 +132,21 @@ describe("curate (offline data curator)", () => {
     expect(out.lineage.why).toContain("1 hard negatives upweighted (weight 5) near confusable pairs and new classes");
   });
 
+  it("weights the neighbours of broken regression examples as anchors, replayed or not; a hard negative keeps its own weight", () => {
+    const pool = Array.from({ length: 20 }, (_, i) => ex(`q${i}`, i % 2 ? "A" : "B"));
+    const out = curate(input({ pool, poolIssues: new Map(), seed: 1, anchorNeighbourIds: ["q1", "q3", "q5"], hardNegativeIds: ["q5"], plan: { replay_share: 0, anchor_weight: 3, hard_negative_weight: 2, emphasize_ids: ["r1"], emphasize_weight: 6 } }));
+    const examples = byId(out.examples);
+    expect(examples.get("q1")).toMatchObject({ weight: 3 });
+    expect(examples.get("q3")).toMatchObject({ weight: 3 });
+    expect(examples.get("q5")).toMatchObject({ weight: 2 });
+    expect(examples.has("q2")).toBe(false);
+    expect(examples.get("regression/r1")).toMatchObject({ weight: 6 });
+    expect(examples.get("regression/r2")).toMatchObject({ weight: 3 });
+    expect(out.lineage.why).toContain("2 pool examples nearest the broken regression examples, of their label, weighted 3");
+    expect(out.lineage.why).toContain("1 hard negatives upweighted (weight 2) near confusable pairs and new classes");
+    expectLineageMatches(20, out);
+  });
+
   it("replays a seeded share of the cleaned pool, the same for the same seed", () => {
     const pool = Array.from({ length: 20 }, (_, i) => ex(`q${i}`, i % 2 ? "A" : "B"));
     const run = (seed: number) => curate(input({ pool, poolIssues: new Map(), seed, plan: { replay_share: 0.3 } }));
@@ -152,7 +167,7 @@ describe("curate (offline data curator)", () => {
     expect(out.examples.filter((e) => e.id.startsWith("q"))).toHaveLength(20);
     expect(out.examples.filter((e) => e.id.startsWith("q")).every((e) => e.weight === 2)).toBe(true);
     expect(out.lineage).toMatchObject({ replayed: 20, removed: 0 });
-    expect(out.lineage.why).toContain("20 of 20 cleaned pool examples replayed (30%, hard negatives included)");
+    expect(out.lineage.why).toContain("20 of 20 cleaned pool examples replayed (30%, upweighted examples included)");
     expectLineageMatches(20, out);
   });
 

@@ -6,6 +6,9 @@ import type { LabelIssue } from "../../tools/find-label-issues.ts";
 import { repairBio } from "../../data/bio.ts";
 import type { Change, CurationPlan, SuspectVerdict } from "./schema.ts";
 
+const HARD_NEGATIVE = "hard negative: near failures of a confusable pair or a new class";
+const BROKEN_NEIGHBOUR = "neighbour of a regression example a rejected candidate broke";
+
 export interface CurateInput {
   pool: readonly Example[];
   /** Confident-learning findings for pool examples, by (unprefixed) id. */
@@ -15,6 +18,8 @@ export interface CurateInput {
   regression: readonly Example[];
   /** Pool ids near the failures of confusable pairs (computed by the node from embeddings). */
   hardNegativeIds: readonly string[];
+  /** Pool ids nearest the regression examples a candidate broke, of their label (plan.emphasize_ids). */
+  anchorNeighbourIds?: readonly string[];
   /** Failures earlier runs on the model's lineage accepted as gold (run/earlier-runs.ts). */
   earlierGold?: readonly Example[];
   /** The LLM curator's verdicts on suspect pool examples, by id: they replace the cleaning rule
@@ -72,7 +77,11 @@ function retypeEntities(example: Example & { tags: string[] }, issue: LabelIssue
 export function curate(input: CurateInput): CurateResult {
   const { plan } = input;
   const changes: Change[] = [];
-  const hard = new Set(input.hardNegativeIds);
+  // Pool examples that join upweighted whatever the replay share: hard negatives, then the
+  // neighbours of the regression examples a candidate broke.
+  const upweight = new Map<string, { weight: number; reason: string }>();
+  for (const id of input.anchorNeighbourIds ?? []) upweight.set(id, { weight: plan.anchor_weight, reason: BROKEN_NEIGHBOUR });
+  for (const id of input.hardNegativeIds) upweight.set(id, { weight: plan.hard_negative_weight, reason: HARD_NEGATIVE });
   const cleaned: Example[] = [];
   // What earlier runs accepted as gold is trusted: a pool copy (a pool that is an earlier run's data
   // version holds them) takes the accepted label and weight and is exempt from cleaning, which
@@ -141,16 +150,16 @@ export function curate(input: CurateInput): CurateResult {
   const sampledIds = new Set(sampled.map((e) => e.id));
   const replayed = [...sampled, ...cleaned.filter((e) => taughtIds.has(e.id) && !sampledIds.has(e.id))];
   const keptIds = new Set(replayed.map((e) => e.id));
-  const out: Example[] = replayed.map((e) => {
-    if (!hard.has(e.id)) return e;
-    changes.push({ id: e.id, action: "upweighted", reason: "hard negative: near failures of a confusable pair" });
-    return { ...e, weight: plan.hard_negative_weight };
-  });
-  // Hard negatives the replay sample left out still join: they are the point of the round.
+  const upweighted = (e: Example): Example => {
+    const u = upweight.get(e.id)!;
+    changes.push({ id: e.id, action: "upweighted", reason: u.reason });
+    return { ...e, weight: u.weight };
+  };
+  const out: Example[] = replayed.map((e) => (upweight.has(e.id) ? upweighted(e) : e));
+  // Upweighted examples the replay sample left out still join: they are the point of the round.
   for (const e of cleaned) {
-    if (hard.has(e.id) && !keptIds.has(e.id)) {
-      out.push({ ...e, weight: plan.hard_negative_weight });
-      changes.push({ id: e.id, action: "upweighted", reason: "hard negative: near failures of a confusable pair" });
+    if (upweight.has(e.id) && !keptIds.has(e.id)) {
+      out.push(upweighted(e));
       keptIds.add(e.id);
     }
   }
@@ -177,7 +186,9 @@ export function curate(input: CurateInput): CurateResult {
   const relabeled = changes.filter((c) => c.action === "relabeled").length;
   const relabeledToTaught = changes.filter((c) => c.action === "relabeled" && taughtIds.has(c.id)).length;
   const removed = changes.filter((c) => c.action === "removed").length;
-  const upweighted = changes.filter((c) => c.action === "upweighted").length;
+  const upweightedBy = (reason: string) => changes.filter((c) => c.action === "upweighted" && c.reason === reason).length;
+  const hardNegatives = upweightedBy(HARD_NEGATIVE);
+  const neighbours = upweightedBy(BROKEN_NEIGHBOUR);
   const downweighted = changes.filter((c) => c.action === "downweighted").length;
   const why = [
     relabeled > relabeledToTaught ? `${relabeled - relabeledToTaught} pool labels corrected: confident learning found a likelier label` : "",
@@ -186,10 +197,11 @@ export function curate(input: CurateInput): CurateResult {
     accepted.length ? `${accepted.length} accepted failures added as gold (weight ${plan.failure_weight})` : "",
     earlier.length ? `${earlier.length} failures earlier runs accepted added as gold (weight ${plan.failure_weight}): what those runs taught this model` : "",
     taughtIds.size ? `${taughtIds.size} pool examples earlier runs accepted as gold kept with that label (weight ${plan.failure_weight}${relabeledToTaught ? `; ${relabeledToTaught} relabeled back to it` : ""}), exempt from cleaning${plan.replay_share < 1 ? " and always replayed" : ""}` : "",
-    upweighted ? `${upweighted} hard negatives upweighted (weight ${plan.hard_negative_weight}) near confusable pairs and new classes` : "",
+    hardNegatives ? `${hardNegatives} hard negatives upweighted (weight ${plan.hard_negative_weight}) near confusable pairs and new classes` : "",
+    neighbours ? `${neighbours} pool examples nearest the broken regression examples, of their label, weighted ${plan.anchor_weight}` : "",
     plan.anchor_regression ? `${input.regression.length} regression examples added as anchors (weight ${plan.anchor_weight}${plan.plain_anchor_weight !== undefined ? `; ${plan.plain_anchor_weight} for sentences without entities` : ""})` : "",
     emphasized.size ? `${emphasized.size} regression examples a rejected candidate broke weighted ${plan.emphasize_weight}` : "",
-    plan.replay_share < 1 ? `${keptIds.size} of ${cleaned.length} cleaned pool examples replayed (${Math.round(plan.replay_share * 100)}%${keptIds.size > replayed.length ? ", hard negatives included" : ""})` : "",
+    plan.replay_share < 1 ? `${keptIds.size} of ${cleaned.length} cleaned pool examples replayed (${Math.round(plan.replay_share * 100)}%${keptIds.size > replayed.length ? ", upweighted examples included" : ""})` : "",
   ].filter(Boolean);
   return {
     examples: out,

@@ -27,6 +27,7 @@ export const CurationPlan = z.object({
   model_relabel_min_prob: z.number().min(0).max(1).default(0.9).describe("the trained model's confidence needed to relabel a pool example"),
   emphasize_ids: z.array(z.string()).default([]).describe("regression ids a rejected candidate flipped: their anchors get emphasize_weight"),
   emphasize_weight: z.number().positive().default(5).describe("loss weight of the emphasized regression anchors"),
+  neighbours_per_emphasized: z.number().int().min(0).default(3).describe("pool examples of the same label nearest each emphasized regression example, weighted anchor_weight (classification)"),
 });
 export type CurationPlan = z.infer<typeof CurationPlan>;
 

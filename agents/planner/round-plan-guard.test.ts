@@ -18,7 +18,7 @@ describe("roundPlanViolation", () => {
     expect(roundPlanViolation(withTraining({ epochs: 3 }), { ...context, maxEpochs: 2 })).toBe("epochs 3 exceed the run's cap of 2");
     expect(roundPlanViolation(withTraining({ epochs: 50 }), context)).toMatch(/cap of 20/);
     expect(roundPlanViolation(withTraining({ learning_rate: 1 }), context)).toMatch(/learning rate 1 is outside/);
-    expect(roundPlanViolation({ ...roundPlan("parent"), curation: { ...roundPlan("parent").curation, emphasize_ids: ["r9"] } }, context)).toMatch(/emphasize_ids must be regression examples the last candidate flipped; not: r9/);
+    expect(roundPlanViolation({ ...roundPlan("parent"), curation: { ...roundPlan("parent").curation, emphasize_ids: ["r9"] } }, context)).toMatch(/emphasize_ids must be regression examples a candidate of this run flipped; not: r9/);
     expect(roundPlanViolation({ ...roundPlan("parent"), from_memory: "invented" }, context)).toMatch(/"invented", which is not a past experiment/);
   });
 });

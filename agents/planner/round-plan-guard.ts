@@ -16,9 +16,9 @@ export function roundPlanViolation(plan: RoundPlan, context: { history: readonly
   if (training.learning_rate < LEARNING_RATE_RANGE[0] || training.learning_rate > LEARNING_RATE_RANGE[1]) {
     return `learning rate ${training.learning_rate} is outside ${LEARNING_RATE_RANGE[0]}..${LEARNING_RATE_RANGE[1]}`;
   }
-  const flipped = new Set(Object.values(last?.verdict?.flips.per_set ?? {}).flat());
+  const flipped = new Set(context.history.flatMap((c) => Object.values(c.verdict?.flips.per_set ?? {}).flat()));
   const unknown = curation.emphasize_ids.filter((id) => !flipped.has(id));
-  if (unknown.length > 0) return `emphasize_ids must be regression examples the last candidate flipped; not: ${unknown.slice(0, 5).join(", ")}`;
+  if (unknown.length > 0) return `emphasize_ids must be regression examples a candidate of this run flipped; not: ${unknown.slice(0, 5).join(", ")}`;
   if (plan.from_memory !== null && !context.knownExperiments.has(plan.from_memory)) return `from_memory names "${plan.from_memory}", which is not a past experiment of memory`;
   return null;
 }

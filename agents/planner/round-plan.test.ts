@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { GateFailure, GateVerdict } from "../../evals/regression-gate.ts";
 import type { Candidate, ModelScores } from "../../run/types.ts";
 import type { RankedExperiment } from "../../memory/index.ts";
-import { epochsForMinSteps, type PlanRoundInput, planRound } from "./round-plan.ts";
+import { epochsForMinSteps, MAX_REPAIRS, type PlanRoundInput, planRound, repairChain } from "./round-plan.ts";
 
 const scores = (task: number): ModelScores => ({ task, dev: {}, failures: { n: 10, fixed: 5, accuracy: 0.5 }, regression: { n: 20, accuracy: 1 } });
 
@@ -132,17 +132,32 @@ describe("planRound (offline trainer policy)", () => {
     expect(out.training).toMatchObject({ strategy: "full", init_from: "parent", learning_rate: 5e-5 });
   });
 
-  it("repairs, once, a candidate that gained but broke regression examples", () => {
-    const broke = candidate(1, {
-      scores: scores(0.88),
-      verdict: verdict(false, ["3 flips (right before, wrong now) exceed the budget epsilon=2: ids r1, r2, r3"], ["r1", "r2", "r3"], ["flips"]),
-      promoted_id: null,
-    });
+  it("repairs a candidate that gained but broke regression examples, again while each repair breaks fewer", () => {
+    const flipped = (ids: string[]) => verdict(false, [`${ids.length} flips (right before, wrong now) exceed the budget epsilon=2`], ids, ["flips"]);
+    const broke = candidate(1, { scores: scores(0.88), verdict: flipped(["r1", "r2", "r3", "r4"]), promoted_id: null });
     const out = plan({ round: 2, history: [broke] });
     expect(out.training).toMatchObject({ init_from: "candidate", epochs: 1, learning_rate: 3e-5 });
-    expect(out.curation).toMatchObject({ emphasize_ids: ["r1", "r2", "r3"] });
-    const repairedToo = candidate(2, { ...broke, id: "round-2", round: 2, hyperparameters: { ...out.training } });
-    expect(plan({ round: 3, history: [broke, repairedToo] }).training.init_from).toBe("parent");
+    expect(out.curation).toMatchObject({ emphasize_ids: ["r1", "r2", "r3", "r4"] });
+    const repair = (round: number, ids: string[]) => candidate(round, { scores: scores(0.88), verdict: flipped(ids), promoted_id: null, hyperparameters: { ...out.training } });
+    // Fewer flips: repaired again, with everything broken so far emphasized.
+    const better = plan({ round: 3, history: [broke, repair(2, ["r2", "r5", "r6"])] });
+    expect(better.training.init_from).toBe("candidate");
+    expect(better.curation.emphasize_ids).toEqual(["r1", "r2", "r3", "r4", "r5", "r6"]);
+    expect(better.reason).toMatch(/repair 1 of it broke fewer/);
+    // As many flips: the repairs stop.
+    expect(plan({ round: 3, history: [broke, repair(2, ["r1", "r2", "r3", "r4"])] }).training.init_from).toBe("parent");
+    // MAX_REPAIRS in a row: the repairs stop, however well they go.
+    expect(plan({ round: 4, history: [broke, repair(2, ["r1", "r2", "r3"]), repair(3, ["r1", "r2"])] }).training.init_from).toBe("parent");
+    expect(MAX_REPAIRS).toBe(2);
+  });
+
+  it("repairChain: the last candidate that is not a repair and the repairs after it", () => {
+    const c1 = candidate(1);
+    const r = (round: number) => candidate(round, { hyperparameters: { strategy: "full", init_from: "candidate", epochs: 1, learning_rate: 3e-5 } });
+    expect(repairChain([])).toEqual([]);
+    expect(repairChain([c1]).map((c) => c.id)).toEqual(["round-1"]);
+    expect(repairChain([c1, r(2), r(3)]).map((c) => c.id)).toEqual(["round-1", "round-2", "round-3"]);
+    expect(repairChain([c1, r(2), candidate(3), r(4)]).map((c) => c.id)).toEqual(["round-3", "round-4"]);
   });
 
   it("after a candidate rejected only for no gain: the other starting point with more epochs", () => {

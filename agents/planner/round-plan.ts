@@ -30,14 +30,36 @@ export function epochsForMinSteps(examples: number, epochs: number, minSteps = 2
 
 const FULL_LR = { classification: 1e-4, token: 1e-4 };
 
-/** The last candidate gained on held-out data but was rejected for regressions only, and no repair
- * was tried yet in this run: the next round repairs it (see planRound). */
+/** Repairs in a row a gain may get: each starts from the candidate before it. */
+export const MAX_REPAIRS = 2;
+
+/** The candidates at the end of the history that are a gain and the repairs of it, oldest first:
+ * the last non-repair candidate and every repair after it. */
+export function repairChain(history: readonly Candidate[]): Candidate[] {
+  let start = history.length - 1;
+  while (start > 0 && history[start]!.hyperparameters.init_from === "candidate") start--;
+  return start < 0 ? [] : history.slice(start);
+}
+
+/** The last candidate gained on held-out data but was rejected for regressions only, and the repairs
+ * so far are progress: none yet, or the last one broke fewer regression examples than the candidate
+ * it repaired, within MAX_REPAIRS. The next round then repairs it (see planRound). */
 export function repairDue(history: readonly Candidate[], parentMetric: number): boolean {
   const last = history.at(-1);
   if (!last?.verdict || last.verdict.pass || last.scores === undefined) return false;
-  const repaired = history.some((c) => c.hyperparameters.init_from === "candidate");
   const onlyRegressions = !last.verdict.failed.includes("no_gain");
-  return last.scores.task > parentMetric && onlyRegressions && !repaired;
+  if (!(last.scores.task > parentMetric && onlyRegressions)) return false;
+  const repairs = repairChain(history).length - 1;
+  if (repairs === 0) return true;
+  const repaired = history.at(-2);
+  return repairs < MAX_REPAIRS && repaired?.verdict !== undefined && last.verdict.flips.total < repaired.verdict.flips.total;
+}
+
+/** Every regression id a candidate of the repair chain broke (a repair keeps what the ones before it
+ * broke emphasized, so it does not trade one flip for another). */
+function flippedInChain(history: readonly Candidate[]): string[] {
+  const ids = repairChain(history).flatMap((c) => (c.verdict ? Object.values(c.verdict.flips.per_set).flat() : []));
+  return [...new Set(ids.map((id) => id.replace(/^regression\//, "")))];
 }
 
 /**
@@ -46,7 +68,8 @@ export function repairDue(history: readonly Candidate[], parentMetric: number): 
  *   tune     — near target: warm-start from the deployed model on the cleaned data;
  *   targeted — at target: warm-start, cheap head-only first, on failures, hard negatives and replay.
  * Then it reacts to what happened: a candidate that gained but broke regression examples is repaired
- * once (one low-rate epoch from that candidate, the broken examples emphasized); otherwise a rejected
+ * (one low-rate epoch from that candidate, the broken examples and their neighbours emphasized), again
+ * while each repair breaks fewer (MAX_REPAIRS); otherwise a rejected
  * candidate is followed by a warm start from the deployed model with a lower learning rate and
  * heavier anchors; one that gained nothing escalates to a costlier strategy.
  * A promoted experiment on similar failures from memory, when there is one, is reused first.
@@ -78,10 +101,11 @@ export function planRound(input: PlanRoundInput): RoundPlan {
     });
 
   if (last?.verdict && repairDue(input.history, input.parentMetric)) {
-    const flipped = Object.values(last.verdict.flips.per_set).flat().map((id) => id.replace(/^regression\//, ""));
+    const flipped = flippedInChain(input.history);
+    const repairs = repairChain(input.history).length - 1;
     return plan(
       { strategy: "full", init_from: "candidate", epochs: cap(1), learning_rate: 3e-5 },
-      `round ${last.round} gained on held-out data but broke ${flipped.length} regression examples: repair that candidate with one low-rate epoch that emphasizes them`,
+      `round ${last.round} gained on held-out data but broke ${last.verdict.flips.total} regression examples${repairs ? ` (repair ${repairs} of it broke fewer than the candidate before it)` : ""}: repair that candidate with one low-rate epoch that emphasizes the ${flipped.length} examples broken so far and their nearest training examples`,
       { emphasize_ids: flipped, anchor_weight: 3, ...(input.kind === "classification" ? { model_relabel_from: "candidate" as const } : {}) },
     );
   }

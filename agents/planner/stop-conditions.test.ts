@@ -38,8 +38,11 @@ describe("stop conditions", () => {
     const gainedButFlipped = { ...candidateOf(2), scores: scores(0.85), verdict: gateVerdict(false, ["20 flips (right before, wrong now) exceed the budget epsilon=2"]) };
     const waiting = maintainState({ patience: 2 }, { rounds_without_promotion: 2, parent: parentModel(0.8), candidates: [candidateOf(1, { pass: false }), gainedButFlipped] });
     expect(noProgress(waiting, at(0))).toBeNull();
-    const repaired = { ...candidateOf(3), hyperparameters: { init_from: "candidate" }, scores: scores(0.85), verdict: gateVerdict(false, ["3 flips"]) };
+    // A repair that broke as many keeps no more patience; one that broke fewer is repaired again.
+    const repaired = { ...candidateOf(3), hyperparameters: { init_from: "candidate" }, scores: scores(0.85), verdict: gateVerdict(false, ["20 flips"]) };
     expect(noProgress({ ...waiting, rounds_without_promotion: 3, candidates: [...waiting.candidates, repaired] }, at(0))).toMatch(/^no promotion in 3 rounds/);
+    const fewer = { ...repaired, verdict: { ...repaired.verdict, flips: { total: 3, per_set: { regression: ["a", "b", "c"] } } } };
+    expect(noProgress({ ...waiting, rounds_without_promotion: 3, candidates: [...waiting.candidates, fewer] }, at(0))).toBeNull();
     const noGain = { ...gainedButFlipped, scores: scores(0.79) };
     expect(noProgress({ ...waiting, candidates: [noGain] }, at(0))).toMatch(/^no promotion in 2 rounds/);
   });

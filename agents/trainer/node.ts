@@ -5,6 +5,7 @@ import { ensureConfiguration } from "../../graph/configuration.ts";
 import type { MaintainStateType, MaintainUpdate } from "../../graph/state.ts";
 import { launchFineTune } from "../../tools/launch-fine-tune.ts";
 import { readModelDir } from "../../trainer/model-dir.ts";
+import { tuneOosFallback } from "../../run/oos-fallback.ts";
 import { jobSpecOf } from "./policy.ts";
 
 /** 4. train: launch the round's candidate fine-tune, as the round plan says, on the latest data version. */
@@ -62,8 +63,11 @@ export async function trainerNode(state: MaintainStateType, config?: LangGraphRu
     },
   });
   const choice = plan.training;
+  // The out-of-scope fallback is part of the candidate: tuned on the dev set (the production dev set
+  // of a log) before the evaluator scores it.
+  const oos = task.oos_label && state.files ? await tuneOosFallback(resources.server, result.modelDir, (await resources.runFolder(input.run_dir, task.kind).inputs(state.files)).dev, task.oos_label) : null;
   return {
     candidates: [{ id: `round-${state.round}`, round: state.round, data_hash: data.hash, strategy: choice.strategy, hyperparameters: { ...choice }, model_dir: result.modelDir, train_metrics: result.metrics }],
-    decisions: [{ agent: "trainer", round: state.round, at: new Date().toISOString(), decision: { ...choice, band: plan.band, reason: plan.reason, wall_s: result.metrics.wall_s } }],
+    decisions: [{ agent: "trainer", round: state.round, at: new Date().toISOString(), decision: { ...choice, band: plan.band, reason: plan.reason, wall_s: result.metrics.wall_s, ...(oos ? { oos_threshold: oos } : {}) } }],
   };
 }

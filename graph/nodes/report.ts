@@ -1,6 +1,8 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { failpoint } from "../../lib/failpoint.ts";
 import { reviewLine } from "../../run/approval.ts";
+import { blockedGainLine, blockedGains } from "../../run/blocked-gains.ts";
+import { MIN_THRESHOLD_GAIN, type OosFallbackChoice } from "../../run/oos-fallback.ts";
 import { DecisionMode, totalUsage } from "../../llm/usage.ts";
 import type { Decision, ModelScores } from "../../run/types.ts";
 import { ensureConfiguration } from "../configuration.ts";
@@ -84,8 +86,11 @@ export function buildReport(state: MaintainStateType, now = new Date()) {
       reasons: c.verdict?.reasons ?? [],
       review: c.review ?? null,
       train_wall_s: c.train_metrics.wall_s ?? null,
+      oos_fallback: (state.decisions.find((d) => d.agent === "trainer" && d.round === c.round)?.decision.oos_threshold as OosFallbackChoice | undefined) ?? null,
     })),
     production: productionOf(state, promoted?.scores ?? null),
+    blocked_gains: blockedGains(state.candidates, state.decisions),
+    epsilon: state.input.epsilon,
     data_changes: data?.lineage ?? null,
     diagnosis: state.diagnosis ? { counts: state.diagnosis.counts, clusters: state.diagnosis.clusters.slice(0, 10), summary: state.diagnosis.summary } : null,
     stop_reason: state.stop_reason,
@@ -106,6 +111,13 @@ export function buildReport(state: MaintainStateType, now = new Date()) {
           "",
         ]
       : []),
+    ...(summary.blocked_gains.length
+      ? [
+          "**What the flip budget blocked** (the budget stays; a person may decide otherwise):",
+          ...summary.blocked_gains.map((b) => `- ${blockedGainLine(b, summary.production ? "production accuracy" : `${summary.metric ?? "task"} on dev`, summary.epsilon)}`),
+          "",
+        ]
+      : []),
     `| model | ${summary.metric ?? "task"} (dev) and sets |`,
     "|---|---|",
     `| before (${summary.parent}) | ${scoreLine(state.baseline?.scores)} |`,
@@ -121,6 +133,7 @@ export function buildReport(state: MaintainStateType, now = new Date()) {
       (r) =>
         `| ${r.round} | ${r.strategy} | ${r.init_from} | ${r.epochs} | ${r.learning_rate} | ${r.task === null ? "-" : (r.task * 100).toFixed(2)} | ${r.flips ?? "-"} | ${r.promoted ? `promoted ${r.promoted}${r.review ? ` (${reviewLine("", r.review).trim()})` : ""}` : r.review && !r.review.approved ? `passed the gate; ${reviewLine("", r.review).trim()}` : r.pass === false ? `rejected: ${r.reasons.join("; ")}` : "-"} |`,
     ),
+    ...summary.rounds.flatMap((r) => (r.oos_fallback ? [`Round ${r.round}'s out-of-scope fallback: ${r.oos_fallback.threshold === null ? `none (no threshold won ${MIN_THRESHOLD_GAIN}+ of the ${r.oos_fallback.n} dev examples)` : `answers under confidence ${r.oos_fallback.threshold.toFixed(3)} become "${state.task?.oos_label}" (chosen on the ${r.oos_fallback.n} dev examples, ${r.oos_fallback.oos_examples} out of scope: ${pct2(r.oos_fallback.accuracy_before)} -> ${pct2(r.oos_fallback.accuracy_after)}; the gate then judged it on the same set)`}.`] : [])),
     "",
     "## Who decided",
     ...llmLines(state),
@@ -139,7 +152,9 @@ export async function reportNode(state: MaintainStateType, config?: LangGraphRun
   const { resources } = await ensureConfiguration(config, state.input);
   const run = resources.runFolder(state.input.run_dir, state.task.kind);
   const production = summary.production ? ` Production accuracy on ${summary.production.dev} held-out log queries: ${pct2(summary.production.before)} -> ${pct2(summary.production.after)} (training-split guard ${pct2(summary.production.guard_before)} -> ${pct2(summary.production.guard_after)}).` : "";
-  const html_path = await run.writeHtmlReport(await buildReportHtml(state, run, `Verdict: ${verdict}${production}`, summary.wall_s));
+  const best = summary.blocked_gains[0];
+  const blocked = best && !summary.promoted ? ` The flip budget blocked ${best.candidate}: accepting its ${best.flips} flips would buy +${(best.gain * 100).toFixed(2)} points.` : "";
+  const html_path = await run.writeHtmlReport(await buildReportHtml(state, run, `Verdict: ${verdict}${production}${blocked}`, summary.wall_s));
   await run.writeDecisionLog({
     decisions: state.decisions,
     current: state.parent ? { id: state.parent.id, predictions_dir: state.parent.predictions_dir } : null,

@@ -64,6 +64,9 @@ def predict(student: Student, tokenizer, manifest: dict[str, Any], examples: lis
             device: torch.device) -> list[dict[str, Any]]:
     kind, labels = manifest["kind"], manifest["labels"]
     threshold = float(manifest.get("confidence_threshold", 0.5))
+    # The out-of-scope fallback: an in-scope answer less confident than oos_threshold becomes the
+    # out-of-scope label (the maintenance loop tunes it on the production dev set).
+    oos_label, oos_threshold = manifest.get("oos_label"), manifest.get("oos_threshold")
     student.eval()
     encoded = encode(examples, tokenizer, kind, {}, PREDICT_MAX_LENGTH)
     results: list[dict[str, Any] | None] = [None] * len(examples)
@@ -72,12 +75,14 @@ def predict(student: Student, tokenizer, manifest: dict[str, Any], examples: lis
         if kind == "classification":
             top = int(probs.argmax())
             confidence = float(probs[top])
+            fallback = oos_label is not None and oos_threshold is not None and labels[top] != oos_label and confidence < float(oos_threshold)
             results[i] = {
                 "id": ex.id,
-                "label": labels[top],
+                "label": oos_label if fallback else labels[top],
                 "confidence": confidence,
                 "below_threshold": confidence < threshold,
                 "probs": {label: round(float(p), 6) for label, p in zip(labels, probs.tolist())},
+                **({"oos_fallback": True} if fallback else {}),
             }
             continue
         n_words = len(ex.tokens or [])

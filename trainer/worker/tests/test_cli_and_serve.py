@@ -65,3 +65,34 @@ def test_serve_keeps_answering_after_a_bad_request(banking_slice, tmp_path):
     assert by_id[4]["ok"] is False and "unknown op" in by_id[4]["error"]["message"]
     assert str(out) in by_id[5]["result"]["models"]  # the model stayed loaded
     assert by_id[6]["result"] == {"bye": True}
+
+
+def test_oos_threshold_turns_unsure_answers_into_the_oos_label_after_an_unload(banking_slice, tmp_path):
+    out = tmp_path / "m"
+    oos = sorted({json.loads(l)["label"] for l in banking_slice["train"].read_text().splitlines()})[0]
+    spec = {"kind": "classification", "train_path": str(banking_slice["train"]), "out_dir": str(out), "strategy": "head", "max_steps": 2, "oos_label": oos}
+    assert run_worker("train", "--spec", "-", stdin=json.dumps(spec)).returncode == 0
+    texts = ["my card is lost", "what is the exchange rate", "I want a refund"]
+    server = subprocess.Popen([sys.executable, "-m", "pioneer_worker", "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=ENV)
+    try:
+        def ask(request: dict) -> dict:
+            server.stdin.write(json.dumps(request) + "\n")
+            server.stdin.flush()
+            return json.loads(server.stdout.readline())
+
+        assert json.loads(server.stdout.readline())["result"]["ready"] is True
+        plain = ask({"id": 1, "op": "predict", "model": str(out), "texts": texts})["result"]
+        assert all("oos_fallback" not in p for p in plain)
+        # Every answer is less sure than 1.0: once the manifest says so and the cached model is
+        # unloaded, every in-scope answer falls back to the out-of-scope label.
+        manifest = json.loads((out / "pioneer.json").read_text())
+        (out / "pioneer.json").write_text(json.dumps({**manifest, "oos_threshold": 1.0}))
+        assert ask({"id": 2, "op": "predict", "model": str(out), "texts": texts})["result"] == plain  # still cached
+        assert ask({"id": 3, "op": "unload", "model": str(out)})["result"] == {"unloaded": 1}
+        fallen = ask({"id": 4, "op": "predict", "model": str(out), "texts": texts})["result"]
+        assert [p["label"] for p in fallen] == [oos] * len(texts)
+        assert [p.get("oos_fallback", False) for p in fallen] == [p["label"] != oos for p in plain]
+        assert [p["confidence"] for p in fallen] == [p["confidence"] for p in plain]  # the scores stay the model's
+        ask({"id": 5, "op": "shutdown"})
+    finally:
+        server.kill()
