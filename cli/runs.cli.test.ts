@@ -274,7 +274,7 @@ describe("pioneer runs: approving and rejecting what a run waits for", () => {
     expect(followed).toMatch(new RegExp(`^${runId} \\[maintain, done\\]: promoted v\\d+-\\S+ \\(parent ${v0}\\)`));
     expect(await readFile(join(runsDir, runId!, "run.log"), "utf8")).toContain("approving the promotion of round 1");
     expect((await new ModelRegistry(registry_dir).promoted())?.id).not.toBe(v0);
-  });
+  }, 600_000); // a background run to its approval, then to its end
 
   it("says what to do when a run is missing", async () => {
     const missing = await pioneer(["runs", "show", "no-such-run"]);
