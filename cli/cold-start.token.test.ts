@@ -72,7 +72,7 @@ describe("pioneer cold-start --kind token", () => {
     const evaluated = await pioneer(["eval", "--model", out.promoted, "--data", evalPath, "--json"]);
     expect(evaluated.exitCode, evaluated.stderr).toBe(0);
     expect((JSON.parse(evaluated.stdout) as { f1: number }).f1).toBeCloseTo(out.metrics.f1, 6);
-  }, 420_000);
+  }, 900_000); // 396 s measured on a slow day
 
   it("refuses a seed tag of a type the task does not have, naming file, line and field, and writes nothing", async () => {
     const seeds = join(dir, "bad-seeds.jsonl");
