@@ -4,7 +4,7 @@ import type { Example } from "../data/index.ts";
 import { predictedLabel } from "../evals/types.ts";
 import { writeJsonAtomic } from "../lib/atomic-write.ts";
 import { bestCut, type CutPoint, correctAt } from "../evals/oos-cut.ts";
-import { readModelDir } from "../trainer/model-dir.ts";
+import { ModelDirManifest } from "../trainer/model-dir.ts";
 import type { WorkerServer } from "../trainer/serve-client.ts";
 import { goldOf, predictExamples } from "./score-model.ts";
 
@@ -41,21 +41,30 @@ export function chooseOosFallback(gold: readonly string[], preds: readonly { lab
   return { ...base, threshold, accuracy_after: after / n, fallbacks: points.filter((x) => x.score < threshold).length };
 }
 
+/** What a round's fallback choice was, in words (the report and the chat's explain). */
+export function oosFallbackText(choice: OosFallbackChoice, oosLabel: string): string {
+  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  return choice.threshold === null
+    ? `none (no threshold won ${MIN_THRESHOLD_GAIN}+ of the ${choice.n} dev examples)`
+    : `answers under confidence ${choice.threshold.toFixed(3)} become "${oosLabel}" (chosen on the ${choice.n} dev examples, ${choice.oos_examples} out of scope: ${pct(choice.accuracy_before)} -> ${pct(choice.accuracy_after)}; the gate then judged it on the same set)`;
+}
+
 /**
  * Tunes a freshly trained classifier's out-of-scope fallback on a labeled set (the production dev
  * set, when the run has a log) and writes it into the model's pioneer.json as oos_threshold, so every
- * later prediction (the gate's, `pioneer predict`, serving) applies it. The server forgets the
- * model it loaded to choose. Null when the model has no out-of-scope class.
+ * later prediction (the gate's, `pioneer predict`, serving) applies it; the server then forgets the
+ * copy it loaded without it. Null when the model has no out-of-scope class.
  */
 export async function tuneOosFallback(server: WorkerServer, modelDir: string, examples: readonly Example[], oosLabel: string): Promise<OosFallbackChoice | null> {
-  const manifest = await readModelDir(modelDir);
+  const path = join(modelDir, "pioneer.json");
+  const raw = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
+  const manifest = ModelDirManifest.parse(raw);
   if (manifest.kind !== "classification" || !manifest.labels.includes(oosLabel) || examples.length === 0) return null;
   const preds = await predictExamples(server, modelDir, examples);
   const choice = chooseOosFallback(examples.map(goldOf), preds.map((p) => ({ label: predictedLabel(p), confidence: "confidence" in p ? p.confidence : 1 })), oosLabel);
   if (choice.threshold !== null) {
-    const path = join(modelDir, "pioneer.json");
-    await writeJsonAtomic(path, { ...JSON.parse(await readFile(path, "utf8")), oos_threshold: choice.threshold });
+    await writeJsonAtomic(path, { ...raw, oos_threshold: choice.threshold });
+    await server.unload(modelDir);
   }
-  await server.unload(modelDir);
   return choice;
 }

@@ -1,16 +1,10 @@
 import { type BlockedGain, blockedGainLine } from "../../run/blocked-gains.ts";
 import { reviewLine } from "../../run/approval.ts";
-import { MIN_THRESHOLD_GAIN, type OosFallbackChoice } from "../../run/oos-fallback.ts";
+import { type OosFallbackChoice, oosFallbackText } from "../../run/oos-fallback.ts";
 import type { RunDetails } from "../../run/run-index.ts";
 import type { Decision } from "../../run/types.ts";
 
 const pct = (x: unknown) => (typeof x === "number" ? (x * 100).toFixed(2) : "-");
-
-function oosFallbackText(choice: OosFallbackChoice | undefined): string {
-  if (!choice) return "";
-  if (choice.threshold === null) return `; no out-of-scope fallback: none won ${MIN_THRESHOLD_GAIN}+ of ${choice.n} dev examples`;
-  return `; out-of-scope fallback below confidence ${choice.threshold.toFixed(3)} (dev ${pct(choice.accuracy_before)} -> ${pct(choice.accuracy_after)}, ${choice.fallbacks} answers fall back)`;
-}
 
 function roundLines(round: number, decisions: readonly Decision[]): string[] {
   const of = (agent: string) => decisions.filter((d) => d.agent === agent);
@@ -25,7 +19,7 @@ function roundLines(round: number, decisions: readonly Decision[]): string[] {
   const trained = of("trainer").at(-1);
   if (trained) {
     const d = trained.decision;
-    lines.push(d.trained === false ? `- training not run: ${String(d.reason)}` : `- trained ${String(d.strategy)} from ${String(d.init_from)}, ${String(d.epochs)} epochs, lr ${String(d.learning_rate)}${oosFallbackText(d.oos_threshold as OosFallbackChoice | undefined)}`);
+    lines.push(d.trained === false ? `- training not run: ${String(d.reason)}` : `- trained ${String(d.strategy)} from ${String(d.init_from)}, ${String(d.epochs)} epochs, lr ${String(d.learning_rate)}${d.oos_threshold ? `; out-of-scope fallback: ${oosFallbackText(d.oos_threshold as OosFallbackChoice, String(d.oos_label ?? "out of scope"))}` : ""}`);
   }
   const evaluated = of("evaluator").at(-1);
   if (evaluated) {

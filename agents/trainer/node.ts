@@ -68,6 +68,6 @@ export async function trainerNode(state: MaintainStateType, config?: LangGraphRu
   const oos = task.oos_label && state.files ? await tuneOosFallback(resources.server, result.modelDir, (await resources.runFolder(input.run_dir, task.kind).inputs(state.files)).dev, task.oos_label) : null;
   return {
     candidates: [{ id: `round-${state.round}`, round: state.round, data_hash: data.hash, strategy: choice.strategy, hyperparameters: { ...choice }, model_dir: result.modelDir, train_metrics: result.metrics }],
-    decisions: [{ agent: "trainer", round: state.round, at: new Date().toISOString(), decision: { ...choice, band: plan.band, reason: plan.reason, wall_s: result.metrics.wall_s, ...(oos ? { oos_threshold: oos } : {}) } }],
+    decisions: [{ agent: "trainer", round: state.round, at: new Date().toISOString(), decision: { ...choice, band: plan.band, reason: plan.reason, wall_s: result.metrics.wall_s, ...(oos ? { oos_threshold: oos, oos_label: task.oos_label } : {}) } }],
   };
 }

@@ -2,7 +2,7 @@ import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { failpoint } from "../../lib/failpoint.ts";
 import { reviewLine } from "../../run/approval.ts";
 import { blockedGainLine, blockedGains } from "../../run/blocked-gains.ts";
-import { MIN_THRESHOLD_GAIN, type OosFallbackChoice } from "../../run/oos-fallback.ts";
+import { type OosFallbackChoice, oosFallbackText } from "../../run/oos-fallback.ts";
 import { DecisionMode, totalUsage } from "../../llm/usage.ts";
 import type { Decision, ModelScores } from "../../run/types.ts";
 import { ensureConfiguration } from "../configuration.ts";
@@ -133,7 +133,7 @@ export function buildReport(state: MaintainStateType, now = new Date()) {
       (r) =>
         `| ${r.round} | ${r.strategy} | ${r.init_from} | ${r.epochs} | ${r.learning_rate} | ${r.task === null ? "-" : (r.task * 100).toFixed(2)} | ${r.flips ?? "-"} | ${r.promoted ? `promoted ${r.promoted}${r.review ? ` (${reviewLine("", r.review).trim()})` : ""}` : r.review && !r.review.approved ? `passed the gate; ${reviewLine("", r.review).trim()}` : r.pass === false ? `rejected: ${r.reasons.join("; ")}` : "-"} |`,
     ),
-    ...summary.rounds.flatMap((r) => (r.oos_fallback ? [`Round ${r.round}'s out-of-scope fallback: ${r.oos_fallback.threshold === null ? `none (no threshold won ${MIN_THRESHOLD_GAIN}+ of the ${r.oos_fallback.n} dev examples)` : `answers under confidence ${r.oos_fallback.threshold.toFixed(3)} become "${state.task?.oos_label}" (chosen on the ${r.oos_fallback.n} dev examples, ${r.oos_fallback.oos_examples} out of scope: ${pct2(r.oos_fallback.accuracy_before)} -> ${pct2(r.oos_fallback.accuracy_after)}; the gate then judged it on the same set)`}.`] : [])),
+    ...summary.rounds.flatMap((r) => (r.oos_fallback ? [`Round ${r.round}'s out-of-scope fallback: ${oosFallbackText(r.oos_fallback, state.task?.oos_label ?? "")}.`] : [])),
     "",
     "## Who decided",
     ...llmLines(state),
